@@ -1,0 +1,109 @@
+//! Pure parsers for the official files henkan loads: file bytes in, records out.
+//!
+//! This crate owns the published layouts (one module per format) and nothing else: it knows
+//! nothing of sled, tantivy or axum, and it never writes anywhere. Adding a format is three
+//! steps: a module implementing [`Loader`], one line in [`registry`], one fixture and test.
+//!
+//! Every problem in a file is a [`LoadError`] that names the file, the line (and record) and the
+//! field; a file either loads whole or not at all.
+
+mod date;
+mod error;
+pub mod receipt_disease;
+pub mod receipt_modifier;
+pub mod record;
+mod sjis_csv;
+
+pub use error::{FieldRef, LoadError, LoadErrorKind, Position, Result};
+pub use record::{ConceptRecord, Designation, DesignationUse, Status};
+
+/// One input file as handed to a loader: its display name (used in every error) and bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceFile<'a> {
+    /// The name used in error messages (normally the file name or path as the user gave it).
+    pub name: &'a str,
+    /// The file content exactly as published (already decompressed if it was shipped gzipped).
+    pub bytes: &'a [u8],
+}
+
+/// What one file yields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// Slug of the code system these concepts belong to (e.g. `jp-receipt-disease`).
+    pub system: &'static str,
+    /// Version label taken from the file itself or its official name (e.g. `2024-06-01` from
+    /// `b_20240601.txt`), when the format defines one.
+    pub version: Option<String>,
+    /// The concepts, in file order.
+    pub concepts: Vec<ConceptRecord>,
+}
+
+/// A parser for one official format.
+pub trait Loader: Sync {
+    /// Stable format name, accepted by `henkan import --format`.
+    fn format(&self) -> &'static str;
+    /// One line for humans: what file this reads.
+    fn description(&self) -> &'static str;
+    /// Whether this file looks like this format (by official file name and/or content).
+    fn detect(&self, file: &SourceFile<'_>) -> bool;
+    /// Parses the whole file, or fails with the first problem found.
+    fn load(&self, file: &SourceFile<'_>) -> Result<Loaded>;
+}
+
+/// Every known format, in detection order.
+pub fn registry() -> &'static [&'static dyn Loader] {
+    &[&receipt_disease::ReceiptDisease, &receipt_modifier::ReceiptModifier]
+}
+
+/// The loader for a format name given by the user.
+pub fn by_format(name: &str) -> Option<&'static dyn Loader> {
+    registry().iter().copied().find(|l| l.format() == name)
+}
+
+/// The first loader that recognises this file.
+pub fn detect(file: &SourceFile<'_>) -> Option<&'static dyn Loader> {
+    registry().iter().copied().find(|l| l.detect(file))
+}
+
+/// The base name of a path-like file name (`masters/x/b_20240601.txt.gz` → `b_20240601.txt`),
+/// with a trailing `.gz` removed, for detection by official file name.
+pub(crate) fn base_name(name: &str) -> &str {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.strip_suffix(".gz").unwrap_or(base)
+}
+
+/// `b_20240601.txt` with prefix `b_` → `Some("2024-06-01")`.
+pub(crate) fn dated_name_version(name: &str, prefix: &str) -> Option<String> {
+    let base = base_name(name);
+    let rest = base.strip_prefix(prefix)?;
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.len() != 8 {
+        return None;
+    }
+    date::parse_yyyymmdd(&digits).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_comes_from_the_official_file_name() {
+        assert_eq!(dated_name_version("b_20240601.txt", "b_").as_deref(), Some("2024-06-01"));
+        assert_eq!(
+            dated_name_version("masters/x/b_20240101.txt.gz", "b_").as_deref(),
+            Some("2024-01-01")
+        );
+        assert_eq!(dated_name_version("b_2024.txt", "b_"), None);
+        assert_eq!(dated_name_version("z_20240601.txt", "b_"), None);
+        assert_eq!(dated_name_version("b_20241301.txt", "b_"), None);
+    }
+
+    #[test]
+    fn formats_are_unique_and_findable() {
+        for l in registry() {
+            assert_eq!(by_format(l.format()).map(|x| x.format()), Some(l.format()));
+        }
+        assert!(by_format("nope").is_none());
+    }
+}

@@ -1,0 +1,90 @@
+//! The records loaders produce: one neutral concept shape shared by every format.
+//!
+//! Each format module maps its published fields onto this shape and documents how. Properties
+//! are named in snake_case English (`icd10_1`, `medis_key_number`…); each module's `LAYOUT`
+//! table says which official field each one comes from.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a concept may be used for new data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In use.
+    Active,
+    /// Abolished (廃止) by its publisher; kept for old data, possibly with a successor.
+    Retired,
+}
+
+impl Status {
+    /// The lowercase name used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Retired => "retired",
+        }
+    }
+}
+
+/// What a designation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DesignationUse {
+    /// Short or abbreviated name (省略名称).
+    Short,
+    /// Reading in katakana (カナ名称).
+    Kana,
+    /// Short name for dental claims (歯科傷病名省略名称).
+    DentalShort,
+    /// Another name for the same concept.
+    Synonym,
+    /// An English name.
+    English,
+}
+
+/// One more name of a concept.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Designation {
+    /// What kind of name.
+    #[serde(rename = "use")]
+    pub use_: DesignationUse,
+    /// BCP 47 language tag (`ja`, `ja-Kana`, `en`).
+    pub language: String,
+    /// The name, exactly as published.
+    pub value: String,
+}
+
+/// One concept of a code system, as read from an official file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConceptRecord {
+    /// The code, exactly as published.
+    pub code: String,
+    /// Active or retired.
+    pub status: Status,
+    /// The preferred name, exactly as published.
+    pub display: String,
+    /// Other names (short, kana, English…), in the format's field order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub designations: Vec<Designation>,
+    /// Content properties (ICD-10, management numbers, dates, successor…).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+    /// Per-row bookkeeping of the file itself (変更区分 and the 変更情報 flags): kept for
+    /// curators, but not content, so diffs and history ignore it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bookkeeping: BTreeMap<String, String>,
+}
+
+impl ConceptRecord {
+    /// A designation of a given use, if any.
+    pub fn designation(&self, use_: DesignationUse) -> Option<&str> {
+        self.designations.iter().find(|d| d.use_ == use_).map(|d| d.value.as_str())
+    }
+    /// A property value, if set.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties.get(name).map(String::as_str)
+    }
+}
