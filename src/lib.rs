@@ -1,1 +1,29 @@
-//! henkan
+//! henkan (変換): a national code conversion master for Japanese healthcare data.
+//!
+//! Layers, each depending only on the ones before it:
+//! - `henkan-loaders` (crate `loaders/`): official file bytes → records, errors with file/line/field;
+//! - [`model`]: domain types (code systems, versions, releases, history, diffs), no I/O;
+//! - `import`: files on disk → parsed versions (nothing written);
+//! - `store`: sled trees with a documented key layout and format version; crash-safe writes;
+//! - `lifecycle`: publish (with history), diff;
+//! - [`Service`]: the one facade used by [`http`] (axum, `/v1`) and [`cli`] (clap).
+//!
+//! See ARCHITECTURE.md for the data flow and the store's key layout.
+
+pub mod cli;
+pub mod config;
+mod error;
+pub mod http;
+mod import;
+mod lifecycle;
+pub mod model;
+mod service;
+mod store;
+
+pub use error::{Error, Result};
+pub use import::ImportError;
+pub use service::{
+    DiffReport, History, Lookup, PublishRequest, Service, StagedVersion, SystemRef,
+    BUNDLED_PUBLISHER,
+};
+pub use store::StoreError;

@@ -40,7 +40,9 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected() {
-        for bad in ["20230229", "20241301", "20240431", "2024061", "2024-6-1", "1899123x"] {
+        for bad in [
+            "20230229", "20241301", "20240431", "2024061", "2024-6-1", "1899123x",
+        ] {
             assert_eq!(parse_yyyymmdd(bad), Err(()), "{bad}");
         }
     }

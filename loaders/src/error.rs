@@ -83,7 +83,9 @@ pub enum LoadErrorKind {
     #[error("no records: the file is empty")]
     NoRecords,
     /// No loader recognises the file.
-    #[error("unknown format: none of the known formats ({known}) recognises this file; pass --format")]
+    #[error(
+        "unknown format: none of the known formats ({known}) recognises this file; pass --format"
+    )]
     UnknownFormat {
         /// The known format names.
         known: String,
@@ -100,13 +102,21 @@ pub struct LoadError {
 impl LoadError {
     /// An error at a position.
     pub fn at(kind: LoadErrorKind, position: Position) -> Self {
-        Self { kind, position: Some(position) }
+        Self {
+            kind,
+            position: Some(position),
+        }
     }
     /// An error about a whole file.
     pub fn file(kind: LoadErrorKind, file: &str) -> Self {
         Self {
             kind,
-            position: Some(Position { file: file.to_owned(), line: 0, record: 0, field: None }),
+            position: Some(Position {
+                file: file.to_owned(),
+                line: 0,
+                record: 0,
+                field: None,
+            }),
         }
     }
     /// What went wrong.
@@ -149,7 +159,10 @@ mod tests {
                 file: "b_20240601.txt".into(),
                 line: 18,
                 record: 17,
-                field: Some(FieldRef { index: 2, name: "傷病名コード".into() }),
+                field: Some(FieldRef {
+                    index: 2,
+                    name: "傷病名コード".into(),
+                }),
             },
         );
         assert_eq!(

@@ -52,7 +52,10 @@ pub trait Loader: Sync {
 
 /// Every known format, in detection order.
 pub fn registry() -> &'static [&'static dyn Loader] {
-    &[&receipt_disease::ReceiptDisease, &receipt_modifier::ReceiptModifier]
+    &[
+        &receipt_disease::ReceiptDisease,
+        &receipt_modifier::ReceiptModifier,
+    ]
 }
 
 /// The loader for a format name given by the user.
@@ -89,7 +92,10 @@ mod tests {
 
     #[test]
     fn version_comes_from_the_official_file_name() {
-        assert_eq!(dated_name_version("b_20240601.txt", "b_").as_deref(), Some("2024-06-01"));
+        assert_eq!(
+            dated_name_version("b_20240601.txt", "b_").as_deref(),
+            Some("2024-06-01")
+        );
         assert_eq!(
             dated_name_version("masters/x/b_20240101.txt.gz", "b_").as_deref(),
             Some("2024-01-01")

@@ -114,8 +114,10 @@ impl Loader for ReceiptDisease {
     }
 
     fn detect(&self, file: &SourceFile<'_>) -> bool {
-        first_width(file.bytes) == Some(LAYOUT.len())
-            && first_field(file.bytes, MASTER_KIND).as_deref() == Some("B")
+        // The official name (`b_YYYYMMDD.txt`) or, under any name, the first record's shape.
+        dated_name_version(file.name, "b_").is_some()
+            || (first_width(file.bytes) == Some(LAYOUT.len())
+                && first_field(file.bytes, MASTER_KIND).as_deref() == Some("B"))
     }
 
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
@@ -138,7 +140,11 @@ impl Loader for ReceiptDisease {
             let mut designations = Vec::new();
             let mut push = |use_, language: &str, index| {
                 if let Some(value) = row.opt(index) {
-                    designations.push(Designation { use_, language: language.to_owned(), value });
+                    designations.push(Designation {
+                        use_,
+                        language: language.to_owned(),
+                        value,
+                    });
                 }
             };
             push(DesignationUse::Short, "ja", SHORT_NAME);
@@ -163,8 +169,16 @@ impl Loader for ReceiptDisease {
             prop("dental_specific_disease", row.opt(DENTAL_SPECIFIC_DISEASE));
             prop("listed_on", listed_on);
             prop("abolished_on", abolished_on.clone());
-            prop("successor", Some(successor).filter(|s| !s.is_empty() && *s != code).map(str::to_owned));
-            prop("successor_medis_key_number", row.opt(SUCCESSOR_MEDIS_KEY_NUMBER));
+            prop(
+                "successor",
+                Some(successor)
+                    .filter(|s| !s.is_empty() && *s != code)
+                    .map(str::to_owned),
+            );
+            prop(
+                "successor_medis_key_number",
+                row.opt(SUCCESSOR_MEDIS_KEY_NUMBER),
+            );
 
             let mut bookkeeping = BTreeMap::new();
             if let Some(kind) = row.opt(CHANGE_KIND) {
@@ -182,7 +196,11 @@ impl Loader for ReceiptDisease {
 
             concepts.push(ConceptRecord {
                 code: code.to_owned(),
-                status: if abolished_on.is_some() { Status::Retired } else { Status::Active },
+                status: if abolished_on.is_some() {
+                    Status::Retired
+                } else {
+                    Status::Active
+                },
                 display,
                 designations,
                 properties,
@@ -190,7 +208,11 @@ impl Loader for ReceiptDisease {
             });
             Ok(())
         })?;
-        Ok(Loaded { system: "jp-receipt-disease", version: dated_name_version(file.name, "b_"), concepts })
+        Ok(Loaded {
+            system: "jp-receipt-disease",
+            version: dated_name_version(file.name, "b_"),
+            concepts,
+        })
     }
 }
 

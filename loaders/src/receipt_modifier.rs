@@ -66,8 +66,10 @@ impl Loader for ReceiptModifier {
     }
 
     fn detect(&self, file: &SourceFile<'_>) -> bool {
-        first_width(file.bytes) == Some(LAYOUT.len())
-            && first_field(file.bytes, MASTER_KIND).as_deref() == Some("Z")
+        // The official name (`z_YYYYMMDD.txt`) or, under any name, the first record's shape.
+        dated_name_version(file.name, "z_").is_some()
+            || (first_width(file.bytes) == Some(LAYOUT.len())
+                && first_field(file.bytes, MASTER_KIND).as_deref() == Some("Z"))
     }
 
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
@@ -85,7 +87,11 @@ impl Loader for ReceiptModifier {
 
             let designations = row
                 .opt(KANA)
-                .map(|value| Designation { use_: DesignationUse::Kana, language: "ja-Kana".into(), value })
+                .map(|value| Designation {
+                    use_: DesignationUse::Kana,
+                    language: "ja-Kana".into(),
+                    value,
+                })
                 .into_iter()
                 .collect();
 
@@ -118,7 +124,11 @@ impl Loader for ReceiptModifier {
 
             concepts.push(ConceptRecord {
                 code: code.to_owned(),
-                status: if abolished_on.is_some() { Status::Retired } else { Status::Active },
+                status: if abolished_on.is_some() {
+                    Status::Retired
+                } else {
+                    Status::Active
+                },
                 display,
                 designations,
                 properties,
@@ -126,6 +136,10 @@ impl Loader for ReceiptModifier {
             });
             Ok(())
         })?;
-        Ok(Loaded { system: "jp-receipt-modifier", version: dated_name_version(file.name, "z_"), concepts })
+        Ok(Loaded {
+            system: "jp-receipt-modifier",
+            version: dated_name_version(file.name, "z_"),
+            concepts,
+        })
     }
 }

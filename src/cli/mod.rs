@@ -1,0 +1,109 @@
+//! The command line: one subcommand per file, each parsing its arguments, calling [`Service`]
+//! and printing text (or JSON with `--json`).
+//!
+//! Exit codes (stable, for scripts): 0 success · 1 internal or I/O error · 2 usage error ·
+//! 3 not found (release, code system, code) · 4 invalid input file or argument ·
+//! 5 conflict (release id taken, nothing to publish, data directory in use) ·
+//! 6 incompatible data directory format.
+
+mod diff;
+mod history;
+mod import;
+mod lookup;
+mod publish;
+mod releases;
+mod serve;
+
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::config::{GlobalOpts, ServeOpts, StoreConfig};
+use crate::store::StoreError;
+use crate::{Error, Service};
+
+/// henkan: versioned Japanese healthcare code masters, mappings and a terminology API.
+#[derive(Debug, Parser)]
+#[command(name = "henkan", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    /// Options every command takes.
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    /// What to do.
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse official master files and stage them in the draft (all or nothing).
+    Import(import::ImportArgs),
+    /// Publish the draft as a new immutable release.
+    Publish(publish::PublishArgs),
+    /// List releases (and the draft).
+    Releases,
+    /// Show one concept.
+    Lookup(lookup::LookupArgs),
+    /// Added, removed and changed concepts between two releases.
+    Diff(diff::DiffArgs),
+    /// What happened to a code, release by release.
+    History(history::HistoryArgs),
+    /// Serve the HTTP API (publishing the bundled masters first on an empty data directory).
+    Serve(ServeOpts),
+}
+
+/// Exit code for an error (see the module docs).
+pub fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::UnknownSystem(_)
+        | Error::ReleaseNotFound(_)
+        | Error::NoReleases
+        | Error::SystemNotInRelease { .. }
+        | Error::ConceptNotFound { .. }
+        | Error::CodeNeverSeen { .. } => 3,
+        Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
+        Error::NothingToPublish(_)
+        | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
+        Error::Store(StoreError::IncompatibleFormat { .. }) => 6,
+        Error::Store(_) | Error::Internal(_) => 1,
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    let service = Service::open(&StoreConfig::from(&cli.global))?;
+    let json = cli.global.json;
+    match cli.command {
+        Command::Import(args) => import::run(&service, args, json),
+        Command::Publish(args) => publish::run(&service, args, json),
+        Command::Releases => releases::run(&service, json),
+        Command::Lookup(args) => lookup::run(&service, args, json),
+        Command::Diff(args) => diff::run(&service, args, json),
+        Command::History(args) => history::run(&service, args, json),
+        Command::Serve(opts) => serve::run(service, &opts),
+    }
+}
+
+fn print_json(value: &impl Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("answers always serialise")
+    );
+}
+
+/// A spinner on stderr when it is a terminal; hidden otherwise (scripts, CI).
+fn spinner(message: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("valid template"),
+    );
+    pb.enable_steady_tick(std::time::Duration::from_millis(100));
+    pb.set_message(message.to_owned());
+    pb
+}

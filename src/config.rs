@@ -1,0 +1,90 @@
+//! Configuration: command-line flags and `HENKAN_*` environment variables, parsed once by clap
+//! and checked into small typed configs. Nothing else reads the environment.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// Data directory holding the store (created if missing).
+    #[arg(long, env = "HENKAN_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Abort the process at a named stage (crash-safety testing only).
+    #[arg(long, env = "HENKAN_FAILPOINT", hide = true, global = true)]
+    pub failpoint: Option<String>,
+}
+
+/// Where the store lives and how it behaves.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Failpoint stage, if any.
+    pub failpoint: Option<String>,
+}
+
+impl StoreConfig {
+    /// A store config for a directory, without failpoints.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            failpoint: None,
+        }
+    }
+}
+
+impl From<&GlobalOpts> for StoreConfig {
+    fn from(g: &GlobalOpts) -> Self {
+        Self {
+            data_dir: g.data_dir.clone(),
+            failpoint: g.failpoint.clone(),
+        }
+    }
+}
+
+/// Options of `henkan serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeOpts {
+    /// TCP port to listen on.
+    #[arg(long, env = "HENKAN_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, env = "HENKAN_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Directory of the bundled masters (`default.toml` and the official files) published on an
+    /// empty data directory.
+    #[arg(long, env = "HENKAN_MASTERS_DIR", default_value_os_t = default_masters_dir())]
+    pub masters_dir: PathBuf,
+}
+
+/// `./masters` when it exists (running from a checkout), else the one next to the sources this
+/// binary was built from.
+pub fn default_masters_dir() -> PathBuf {
+    let local = PathBuf::from("masters");
+    if local.join("default.toml").exists() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("masters")
+    }
+}
+
+/// Checked HTTP settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Socket address to listen on.
+    pub addr: SocketAddr,
+}
+
+impl From<&ServeOpts> for HttpConfig {
+    fn from(o: &ServeOpts) -> Self {
+        Self {
+            addr: SocketAddr::new(o.bind, o.port),
+        }
+    }
+}

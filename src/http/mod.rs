@@ -1,0 +1,94 @@
+//! The HTTP API (axum): `/v1` native JSON and `/healthz`. Read-only: no route writes.
+//!
+//! The router is built from [`routes`], the single table of method + path + handler, so that the
+//! OpenAPI drift test (`tests/it/openapi.rs`) sees exactly what is served.
+
+mod error;
+mod extract;
+mod routes;
+mod state;
+
+use axum::routing::{get, MethodRouter};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+use crate::config::HttpConfig;
+
+/// Every route: (method, path in axum syntax, handler).
+fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    use routes::{concepts, diff, health, releases};
+    vec![
+        ("GET", "/healthz", get(health::get_health)),
+        ("GET", "/v1/releases", get(releases::list_releases)),
+        ("GET", "/v1/releases/{release}", get(releases::get_release)),
+        (
+            "GET",
+            "/v1/concepts/{system}/{code}",
+            get(concepts::get_concept),
+        ),
+        (
+            "GET",
+            "/v1/concepts/{system}/{code}/history",
+            get(concepts::get_concept_history),
+        ),
+        ("GET", "/v1/diff", get(diff::get_diff)),
+    ]
+}
+
+/// (method, path) of every route, in OpenAPI path syntax (`{param}`), for the drift test.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    routes().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// The application: every route, the JSON fallback for unknown paths, and tracing.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
+        .fallback(error::route_not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        // Outermost: one span per request, named by the matched route.
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState, config: &HttpConfig) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot listen on {}: {e} (is another server using the port? pass --port)",
+                    config.addr
+                ),
+            )
+        })?;
+    tracing::info!(addr = %config.addr, "henkan listening on http://{}", config.addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("Shutting down");
+}

@@ -1,0 +1,34 @@
+//! `GET /v1/diff?from=&to=&system=`: what changed between two releases.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::http::extract::ApiQuery;
+use crate::http::{ApiError, AppState};
+use crate::DiffReport;
+
+/// Query of a diff.
+#[derive(Deserialize)]
+pub(crate) struct DiffParams {
+    from: String,
+    to: Option<String>,
+    system: Option<String>,
+}
+
+pub(crate) async fn get_diff(
+    State(AppState(service)): State<AppState>,
+    ApiQuery(q): ApiQuery<DiffParams>,
+) -> Result<Json<DiffReport>, ApiError> {
+    // A diff walks whole code system versions: keep it off the async workers.
+    let report = tokio::task::spawn_blocking(move || {
+        service.diff(
+            &q.from,
+            q.to.as_deref().unwrap_or("latest"),
+            q.system.as_deref(),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::from(crate::Error::Internal(format!("diff task failed: {e}"))))??;
+    Ok(Json(report))
+}

@@ -1,0 +1,6 @@
+//! One module per resource; handlers are named `<verb>_<resource>`.
+
+pub(crate) mod concepts;
+pub(crate) mod diff;
+pub(crate) mod health;
+pub(crate) mod releases;

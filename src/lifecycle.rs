@@ -1,0 +1,280 @@
+//! The release lifecycle over the store: publish a draft (with history), diff two releases,
+//! answer a code's history. Pure orchestration of store reads and one store commit.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::model::{
+    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind,
+    Release, ReleaseSystem, SystemDiff,
+};
+use crate::store::{self, Store};
+
+/// One difference between two versions of a code system.
+pub(crate) enum Change {
+    Added(Concept),
+    Removed(Concept),
+    Changed(Concept, Vec<FieldChange>),
+}
+
+/// Walks two versions' concepts in code order and reports content differences.
+pub(crate) fn diff_versions(
+    store: &Store,
+    old: Option<u64>,
+    new: Option<u64>,
+    mut f: impl FnMut(Change),
+) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let mut a = old
+        .map(|id| store.concepts_raw(id))
+        .into_iter()
+        .flatten()
+        .peekable();
+    let mut b = new
+        .map(|id| store.concepts_raw(id))
+        .into_iter()
+        .flatten()
+        .peekable();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => return Ok(()),
+            (Some(Err(_)), _) => return Err(a.next().unwrap().unwrap_err().into()),
+            (_, Some(Err(_))) => return Err(b.next().unwrap().unwrap_err().into()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(Ok((ka, _))), Some(Ok((kb, _)))) => ka.cmp(kb),
+        };
+        match order {
+            Ordering::Less => {
+                let (_, raw) = a.next().unwrap()?;
+                f(Change::Removed(Store::decode_concept(&raw)?));
+            }
+            Ordering::Greater => {
+                let (_, raw) = b.next().unwrap()?;
+                f(Change::Added(Store::decode_concept(&raw)?));
+            }
+            Ordering::Equal => {
+                let (_, ra) = a.next().unwrap()?;
+                let (_, rb) = b.next().unwrap()?;
+                if ra != rb {
+                    let (ca, cb) = (Store::decode_concept(&ra)?, Store::decode_concept(&rb)?);
+                    let changes = compare(&ca, &cb);
+                    if !changes.is_empty() {
+                        f(Change::Changed(cb, changes));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Validates a release id.
+pub(crate) fn check_release_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id != "latest"
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidReleaseId(id.to_owned()))
+    }
+}
+
+/// What a publish needs beyond the draft.
+#[derive(Debug, Clone)]
+pub struct PublishRequest {
+    /// Release id (e.g. `2024-06`).
+    pub id: String,
+    /// Who publishes.
+    pub publisher: String,
+    /// Release notes.
+    pub notes: String,
+}
+
+/// Turns the draft into the next release on top of the latest one.
+pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<Release> {
+    check_release_id(&req.id)?;
+    if store.release(&req.id)?.is_some() {
+        return Err(store::StoreError::ReleaseExists(req.id.clone()).into());
+    }
+    let draft = store.draft()?;
+    if draft.systems.is_empty() {
+        return Err(Error::NothingToPublish(
+            "the draft is empty; import official files first".into(),
+        ));
+    }
+    let parent = store.latest_release()?;
+    let mut systems: BTreeMap<String, ReleaseSystem> = parent
+        .iter()
+        .flat_map(|p| p.systems.iter().map(|s| (s.system.clone(), s.clone())))
+        .collect();
+    for (slug, &version_id) in &draft.systems {
+        let v = store.version(version_id)?.ok_or_else(|| {
+            Error::Store(store::StoreError::Corrupt {
+                tree: "versions",
+                message: format!("draft names missing version {version_id}"),
+            })
+        })?;
+        let uri = resolve_system(slug).map_or_else(|| slug.clone(), |cs| cs.uri.to_owned());
+        systems.insert(
+            slug.clone(),
+            ReleaseSystem {
+                system: slug.clone(),
+                uri,
+                version: v.version,
+                version_id,
+                digest: v.digest,
+                concepts: v.concepts,
+                files: v.files,
+            },
+        );
+    }
+    if let Some(p) = &parent {
+        let same = p.systems.len() == systems.len()
+            && p.systems.iter().all(|s| {
+                systems
+                    .get(&s.system)
+                    .is_some_and(|n| n.version_id == s.version_id)
+            });
+        if same {
+            return Err(Error::NothingToPublish(format!(
+                "the draft holds exactly what release {} already has",
+                p.id
+            )));
+        }
+    }
+    let systems: Vec<ReleaseSystem> = systems.into_values().collect();
+    let mut history = Vec::new();
+    for slug in systems.iter().map(|s| &s.system).chain(
+        parent
+            .iter()
+            .flat_map(|p| p.systems.iter().map(|s| &s.system)),
+    ) {
+        if history
+            .iter()
+            .any(|(s, _, _): &(String, String, HistoryEvent)| s == slug)
+        {
+            continue;
+        }
+        let old = parent.as_ref().and_then(|p| p.system(slug));
+        let new = systems.iter().find(|s| &s.system == slug);
+        let version = new.map(|s| s.version.clone());
+        diff_versions(
+            store,
+            old.map(|s| s.version_id),
+            new.map(|s| s.version_id),
+            |change| {
+                let (code, event) = match change {
+                    Change::Added(c) => (
+                        c.code.clone(),
+                        event(req, HistoryKind::Added, &version, &c, vec![]),
+                    ),
+                    Change::Removed(c) => (
+                        c.code.clone(),
+                        event(req, HistoryKind::Removed, &None, &c, vec![]),
+                    ),
+                    Change::Changed(c, changes) => (
+                        c.code.clone(),
+                        event(
+                            req,
+                            HistoryKind::of_changes(&changes),
+                            &version,
+                            &c,
+                            changes,
+                        ),
+                    ),
+                };
+                history.push((slug.clone(), code, event));
+            },
+        )?;
+    }
+    let release = Release {
+        id: req.id.clone(),
+        seq: store.next_seq()?,
+        parent: parent.map(|p| p.id),
+        publisher: req.publisher.clone(),
+        notes: req.notes.clone(),
+        created_at: now.to_owned(),
+        sha256: store::release_digest(&systems),
+        systems,
+    };
+    store.commit_release(&release, &history)?;
+    tracing::info!(release.id = %release.id, history = history.len(), sha256 = %release.sha256, "Published release {}", release.id);
+    Ok(release)
+}
+
+fn event(
+    req: &PublishRequest,
+    kind: HistoryKind,
+    version: &Option<String>,
+    c: &Concept,
+    changes: Vec<FieldChange>,
+) -> HistoryEvent {
+    HistoryEvent {
+        release: req.id.clone(),
+        kind,
+        version: version.clone(),
+        display: c.display.clone(),
+        successor: c.property("successor").map(str::to_owned),
+        changes,
+    }
+}
+
+/// Differences between two releases, per code system (optionally one system only).
+pub(crate) fn diff(
+    store: &Store,
+    from: &Release,
+    to: &Release,
+    only: Option<&str>,
+) -> Result<Vec<SystemDiff>> {
+    let mut slugs: Vec<&str> = from
+        .systems
+        .iter()
+        .chain(&to.systems)
+        .map(|s| s.system.as_str())
+        .collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    let mut out = Vec::new();
+    for slug in slugs.into_iter().filter(|s| only.is_none_or(|o| o == *s)) {
+        let (a, b) = (from.system(slug), to.system(slug));
+        let mut d = SystemDiff {
+            system: slug.to_owned(),
+            from_version: a.map(|s| s.version.clone()),
+            to_version: b.map(|s| s.version.clone()),
+            added: vec![],
+            removed: vec![],
+            changed: vec![],
+        };
+        diff_versions(
+            store,
+            a.map(|s| s.version_id),
+            b.map(|s| s.version_id),
+            |change| match change {
+                Change::Added(c) => d.added.push(ConceptSummary {
+                    code: c.code,
+                    display: c.display,
+                    changes: vec![],
+                }),
+                Change::Removed(c) => d.removed.push(ConceptSummary {
+                    code: c.code,
+                    display: c.display,
+                    changes: vec![],
+                }),
+                Change::Changed(c, changes) => d.changed.push(ConceptSummary {
+                    code: c.code,
+                    display: c.display,
+                    changes,
+                }),
+            },
+        )?;
+        out.push(d);
+    }
+    Ok(out)
+}

@@ -1,0 +1,126 @@
+//! The code systems henkan knows: slug (used in paths), canonical URI, names.
+//!
+//! URIs follow JP Core where it assigns one (`../shared/data/crosswalk/jp-code-system-uris.tsv`);
+//! where JP Core has none yet (receipt drug code, YJ), the OID URN is the canonical form.
+
+use serde::Serialize;
+
+/// A code system: stable slug plus canonical URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CodeSystem {
+    /// Short name used in paths and CLI arguments.
+    pub slug: &'static str,
+    /// Canonical URI (FHIR `system`).
+    pub uri: &'static str,
+    /// OID, where one is assigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oid: Option<&'static str>,
+    /// Human name.
+    pub name: &'static str,
+}
+
+/// Every code system henkan knows.
+pub const CODE_SYSTEMS: &[CodeSystem] = &[
+    CodeSystem {
+        slug: "jp-receipt-disease",
+        uri: "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease",
+        oid: None,
+        name: "傷病名コード（支払基金 傷病名マスター）",
+    },
+    CodeSystem {
+        slug: "jp-receipt-modifier",
+        uri: "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterZ-disease-modifier",
+        oid: None,
+        name: "修飾語コード（支払基金 修飾語マスター）",
+    },
+    CodeSystem {
+        slug: "jp-receipt-drug",
+        uri: "urn:oid:1.2.392.100495.20.2.71",
+        oid: Some("1.2.392.100495.20.2.71"),
+        name: "医薬品コード（レセプト電算処理システム 医薬品マスター）",
+    },
+    CodeSystem {
+        slug: "jp-yj",
+        uri: "http://capstandard.jp/iyaku.info/CodeSystem/YJ-code",
+        oid: Some("1.2.392.100495.20.2.73"),
+        name: "個別医薬品コード（YJコード）",
+    },
+    CodeSystem {
+        slug: "jp-hot",
+        uri: "http://medis.or.jp/CodeSystem/master-HOT9",
+        oid: Some("1.2.392.200119.4.403.1"),
+        name: "MEDIS 医薬品HOTコード",
+    },
+    CodeSystem {
+        slug: "jlac10",
+        uri: "http://medis.or.jp/CodeSystem/master-JLAC10-17digits",
+        oid: Some("1.2.392.200119.4.504"),
+        name: "JLAC10 臨床検査項目コード（17桁）",
+    },
+    CodeSystem {
+        slug: "jlac10-analyte",
+        uri: "http://medis.or.jp/CodeSystem/master-JLAC10-analyte",
+        oid: None,
+        name: "JLAC10 分析物コード",
+    },
+    CodeSystem {
+        slug: "icd11-mms",
+        uri: "http://id.who.int/icd/release/11/mms",
+        oid: None,
+        name: "ICD-11 MMS",
+    },
+    CodeSystem {
+        slug: "loinc",
+        uri: "http://loinc.org",
+        oid: Some("2.16.840.1.113883.6.1"),
+        name: "LOINC",
+    },
+    CodeSystem {
+        slug: "rxnorm",
+        uri: "http://www.nlm.nih.gov/research/umls/rxnorm",
+        oid: Some("2.16.840.1.113883.6.88"),
+        name: "RxNorm",
+    },
+];
+
+/// Finds a code system by slug, canonical URI or `urn:oid:` form (case-sensitive, exact).
+pub fn resolve_system(s: &str) -> Option<&'static CodeSystem> {
+    let s = s.trim();
+    CODE_SYSTEMS.iter().find(|cs| {
+        cs.slug == s
+            || cs.uri == s
+            || cs
+                .oid
+                .is_some_and(|oid| s == oid || s.strip_prefix("urn:oid:") == Some(oid))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_uri_and_oid_resolve_to_the_same_system() {
+        let by_slug = resolve_system("jp-receipt-disease").unwrap();
+        let by_uri =
+            resolve_system("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease").unwrap();
+        assert_eq!(by_slug, by_uri);
+        assert_eq!(
+            resolve_system("urn:oid:2.16.840.1.113883.6.1")
+                .unwrap()
+                .slug,
+            "loinc"
+        );
+        assert!(resolve_system("jp-receipt").is_none());
+    }
+
+    #[test]
+    fn slugs_and_uris_are_unique() {
+        for (i, a) in CODE_SYSTEMS.iter().enumerate() {
+            for b in &CODE_SYSTEMS[i + 1..] {
+                assert_ne!(a.slug, b.slug);
+                assert_ne!(a.uri, b.uri);
+            }
+        }
+    }
+}

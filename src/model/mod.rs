@@ -1,0 +1,13 @@
+//! Domain types, no I/O: code systems, code system versions, releases, history and diffs.
+//!
+//! Concepts themselves are the loaders' neutral [`Concept`] records, re-exported here so that
+//! the parsers and the rest of henkan share one definition.
+
+mod code_system;
+mod diff;
+mod release;
+
+pub use code_system::{resolve_system, CodeSystem, CODE_SYSTEMS};
+pub use diff::{compare, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, SystemDiff};
+pub use henkan_loaders::{ConceptRecord as Concept, Designation, DesignationUse, Status};
+pub use release::{CodeSystemVersion, Draft, Release, ReleaseSystem, SourceFileInfo, VersionState};

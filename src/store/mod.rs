@@ -1,0 +1,537 @@
+//! The store: releases, code system versions, concepts and history on sled.
+//!
+//! Domain-shaped, not a generic key-value wrapper: every method names what it reads or writes.
+//! One process owns a data directory (sled locks it); the serving process is that owner.
+//!
+//! ## Trees and key layout
+//! | tree | key | value |
+//! |---|---|---|
+//! | `META` | `"manifest"` / `"draft"` / `"publishing"` / `"bootstrap"` | [`Manifest`] / [`Draft`] / u64 seq of a publish under way / marker |
+//! | `VERSIONS` | version_id (u64 BE) | [`CodeSystemVersion`] (JSON) |
+//! | `VERSION_DIGESTS` | digest (hex) | version_id (u64 BE): re-importing identical content reuses the version |
+//! | `CONCEPTS` | version_id (u64 BE) \| code | [`Concept`] (JSON) |
+//! | `RELEASES` | seq (u64 BE) | [`Release`] (JSON) |
+//! | `RELEASE_IDS` | release id (UTF-8) | seq (u64 BE) |
+//! | `HISTORY` | system \| 0x00 \| code \| 0x00 \| seq (u64 BE) | [`HistoryEvent`] (JSON) |
+//!
+//! ## Crash safety
+//! Every change is written first where nothing published refers to it, then made visible by
+//! one atomic step: a version's concepts are written under a fresh id in state `loading` and
+//! become part of the draft in one transaction; a publish writes its history entries under a
+//! fresh, never reused sequence number (`publishing` marker set first) and becomes visible in
+//! one transaction that inserts the release and clears the draft. [`Store::open`] removes what
+//! an interrupted import or publish left behind. Readers only ever follow `RELEASES`.
+
+pub(crate) mod keys;
+mod manifest;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+use crate::model::{
+    CodeSystemVersion, Concept, Draft, HistoryEvent, Release, SourceFileInfo, VersionState,
+};
+use manifest::{Manifest, FORMAT_VERSION};
+
+const META: &str = "meta";
+const VERSIONS: &str = "versions";
+const VERSION_DIGESTS: &str = "version_digests";
+const CONCEPTS: &str = "concepts";
+const RELEASES: &str = "releases";
+const RELEASE_IDS: &str = "release_ids";
+const HISTORY: &str = "history";
+
+const MANIFEST_KEY: &[u8] = b"manifest";
+const DRAFT_KEY: &[u8] = b"draft";
+const PUBLISHING_KEY: &[u8] = b"publishing";
+const BOOTSTRAP_KEY: &[u8] = b"bootstrap";
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the directory.
+    #[error("the data directory {path} is in use by another henkan process (a running `henkan serve`?): stop it first, or make the change through its API")]
+    Locked {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The directory was written by an incompatible henkan.
+    #[error("the data directory {path} uses store format {found}, but this henkan reads format {expected}: use the henkan version that wrote it, or start from an empty directory and publish again")]
+    IncompatibleFormat {
+        /// The directory.
+        path: PathBuf,
+        /// Format found on disk.
+        found: String,
+        /// Format this build reads.
+        expected: u32,
+    },
+    /// A stored value that cannot be decoded.
+    #[error("corrupt value in the store (tree {tree}): {message}; restore the data directory from a backup or publish again into an empty one")]
+    Corrupt {
+        /// Tree name.
+        tree: &'static str,
+        /// Decoder message.
+        message: String,
+    },
+    /// The release id is taken.
+    #[error(
+        "a release with id {0:?} already exists and releases never change: choose another --id"
+    )]
+    ReleaseExists(String),
+    /// An error from sled.
+    #[error("data directory I/O error: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+/// Result of the store layer.
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where a test or operator may stop a publish to prove it is crash-safe
+/// (`HENKAN_FAILPOINT=<stage>` aborts the process there).
+pub(crate) const FAILPOINTS: &[&str] = &[
+    "publish-after-history",
+    "publish-before-commit",
+    "publish-after-commit",
+];
+
+/// The store of one data directory.
+pub(crate) struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    meta: sled::Tree,
+    versions: sled::Tree,
+    version_digests: sled::Tree,
+    concepts: sled::Tree,
+    releases: sled::Tree,
+    release_ids: sled::Tree,
+    history: sled::Tree,
+    failpoint: Option<String>,
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        tree,
+        message: e.to_string(),
+    })
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("domain types always serialise")
+}
+
+impl Store {
+    /// Opens (or creates) the store in `path`, checks its format and repairs what an
+    /// interrupted import or publish left behind.
+    pub(crate) fn open(path: &Path, failpoint: Option<String>, now: String) -> Result<Self> {
+        if let Some(stage) = failpoint.as_deref().filter(|s| !FAILPOINTS.contains(s)) {
+            tracing::warn!(stage, known = ?FAILPOINTS, "Unknown failpoint ignored");
+        }
+        std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
+        let db = sled::Config::new().path(path).open().map_err(|e| match e {
+            sled::Error::Io(ref io)
+                if io.to_string().contains("lock")
+                    || io.kind() == std::io::ErrorKind::WouldBlock =>
+            {
+                StoreError::Locked {
+                    path: path.to_owned(),
+                }
+            }
+            other => StoreError::Sled(other),
+        })?;
+        let store = Self {
+            path: path.to_owned(),
+            meta: db.open_tree(META)?,
+            versions: db.open_tree(VERSIONS)?,
+            version_digests: db.open_tree(VERSION_DIGESTS)?,
+            concepts: db.open_tree(CONCEPTS)?,
+            releases: db.open_tree(RELEASES)?,
+            release_ids: db.open_tree(RELEASE_IDS)?,
+            history: db.open_tree(HISTORY)?,
+            db,
+            failpoint,
+        };
+        store.check_manifest(now)?;
+        store.recover()?;
+        Ok(store)
+    }
+
+    fn check_manifest(&self, now: String) -> Result<()> {
+        match self.meta.get(MANIFEST_KEY)? {
+            Some(bytes) => {
+                let found = serde_json::from_slice::<Manifest>(&bytes)
+                    .map(|m| m.format_version.to_string())
+                    .unwrap_or_else(|_| "unreadable".into());
+                if found != FORMAT_VERSION.to_string() {
+                    return Err(StoreError::IncompatibleFormat {
+                        path: self.path.clone(),
+                        found,
+                        expected: FORMAT_VERSION,
+                    });
+                }
+            }
+            None if self.versions.is_empty() && self.releases.is_empty() => {
+                self.meta
+                    .insert(MANIFEST_KEY, encode(&Manifest::new(now)))?;
+                self.db.flush()?;
+            }
+            None => {
+                return Err(StoreError::IncompatibleFormat {
+                    path: self.path.clone(),
+                    found: "none (no manifest)".into(),
+                    expected: FORMAT_VERSION,
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes what an interrupted import (versions still `loading`) or publish (history under
+    /// a sequence number that never became a release) left behind.
+    fn recover(&self) -> Result<()> {
+        let mut repaired = false;
+        for item in self.versions.iter() {
+            let (key, value) = item?;
+            let v: CodeSystemVersion = decode(VERSIONS, &value)?;
+            if v.state == VersionState::Loading {
+                tracing::warn!(version.id = v.id, system = %v.system, "Removing code system version left half-written by an interrupted import");
+                self.remove_concepts(v.id)?;
+                self.versions.remove(key)?;
+                repaired = true;
+            }
+        }
+        if let Some(seq) = self
+            .meta
+            .get(PUBLISHING_KEY)?
+            .as_deref()
+            .and_then(keys::decode_id)
+        {
+            if !self.releases.contains_key(keys::id(seq))? {
+                tracing::warn!(
+                    release.seq = seq,
+                    "Removing history of a publish that did not complete"
+                );
+                let mut batch = sled::Batch::default();
+                for item in self.history.iter() {
+                    let (key, _) = item?;
+                    if keys::history_seq(&key) == Some(seq) {
+                        batch.remove(key);
+                    }
+                }
+                self.history.apply_batch(batch)?;
+            }
+            self.meta.remove(PUBLISHING_KEY)?;
+            repaired = true;
+        }
+        if repaired {
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    fn remove_concepts(&self, version_id: u64) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for item in self.concepts.scan_prefix(keys::id(version_id)) {
+            batch.remove(item?.0);
+        }
+        self.concepts.apply_batch(batch)?;
+        Ok(())
+    }
+
+    fn failpoint(&self, stage: &str) {
+        if self.failpoint.as_deref() == Some(stage) {
+            tracing::error!(stage, "Failpoint reached: aborting the process");
+            std::process::abort();
+        }
+    }
+
+    // ---- reads ----
+
+    /// Every release, oldest first.
+    pub(crate) fn releases(&self) -> Result<Vec<Release>> {
+        self.releases
+            .iter()
+            .values()
+            .map(|v| decode(RELEASES, &v?))
+            .collect()
+    }
+
+    /// The newest release.
+    pub(crate) fn latest_release(&self) -> Result<Option<Release>> {
+        self.releases
+            .last()?
+            .map(|(_, v)| decode(RELEASES, &v))
+            .transpose()
+    }
+
+    /// A release by id.
+    pub(crate) fn release(&self, id: &str) -> Result<Option<Release>> {
+        let Some(seq) = self.release_ids.get(id.as_bytes())? else {
+            return Ok(None);
+        };
+        let seq = keys::decode_id(&seq).ok_or(StoreError::Corrupt {
+            tree: RELEASE_IDS,
+            message: "bad seq".into(),
+        })?;
+        self.releases
+            .get(keys::id(seq))?
+            .map(|v| decode(RELEASES, &v))
+            .transpose()
+    }
+
+    /// A code system version by id.
+    pub(crate) fn version(&self, id: u64) -> Result<Option<CodeSystemVersion>> {
+        self.versions
+            .get(keys::id(id))?
+            .map(|v| decode(VERSIONS, &v))
+            .transpose()
+    }
+
+    /// One concept of a code system version.
+    pub(crate) fn concept(&self, version_id: u64, code: &str) -> Result<Option<Concept>> {
+        self.concepts
+            .get(keys::concept(version_id, code))?
+            .map(|v| decode(CONCEPTS, &v))
+            .transpose()
+    }
+
+    /// All concepts of a version as (code, raw value), in code order.
+    pub(crate) fn concepts_raw(
+        &self,
+        version_id: u64,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, sled::IVec)>> + '_ {
+        self.concepts.scan_prefix(keys::id(version_id)).map(|item| {
+            item.map(|(k, v)| (keys::concept_code(&k).to_vec(), v))
+                .map_err(StoreError::from)
+        })
+    }
+
+    /// Decodes a raw concept value from [`Store::concepts_raw`].
+    pub(crate) fn decode_concept(raw: &[u8]) -> Result<Concept> {
+        decode(CONCEPTS, raw)
+    }
+
+    /// The history of one code, oldest first, only from published releases.
+    pub(crate) fn history(&self, system: &str, code: &str) -> Result<Vec<HistoryEvent>> {
+        let mut out = Vec::new();
+        for item in self.history.scan_prefix(keys::history_prefix(system, code)) {
+            let (key, value) = item?;
+            let Some(seq) = keys::history_seq(&key) else {
+                continue;
+            };
+            if self.releases.contains_key(keys::id(seq))? {
+                out.push(decode(HISTORY, &value)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The draft (what the next publish adds to its parent).
+    pub(crate) fn draft(&self) -> Result<Draft> {
+        Ok(self
+            .meta
+            .get(DRAFT_KEY)?
+            .map(|v| decode(META, &v))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// Whether a default-data bootstrap was started and not finished.
+    pub(crate) fn bootstrap_pending(&self) -> Result<bool> {
+        Ok(self.meta.contains_key(BOOTSTRAP_KEY)?)
+    }
+
+    // ---- writes (import, publish) ----
+
+    /// Writes a code system version's concepts (not yet visible) and returns its id, or the id
+    /// of an identical version already stored. Visible only after [`Store::stage`].
+    pub(crate) fn write_version(
+        &self,
+        system: &str,
+        version: &str,
+        files: Vec<SourceFileInfo>,
+        concepts: &[Concept],
+        now: &str,
+    ) -> Result<u64> {
+        let mut encoded: Vec<(&str, Vec<u8>)> = concepts
+            .iter()
+            .map(|c| (c.code.as_str(), encode(c)))
+            .collect();
+        encoded.sort_by(|a, b| a.0.cmp(b.0));
+        let mut hasher = Sha256::new();
+        hasher.update(format!("{system}\t{version}\n"));
+        for (_, bytes) in &encoded {
+            hasher.update(bytes);
+            hasher.update(b"\n");
+        }
+        let digest = hex::encode(hasher.finalize());
+        if let Some(id) = self
+            .version_digests
+            .get(digest.as_bytes())?
+            .as_deref()
+            .and_then(keys::decode_id)
+        {
+            if self
+                .version(id)?
+                .is_some_and(|v| v.state == VersionState::Loaded)
+            {
+                tracing::info!(
+                    system,
+                    version,
+                    version.id = id,
+                    "Identical content already stored; reusing it"
+                );
+                return Ok(id);
+            }
+        }
+        let id = self.db.generate_id()?;
+        let record = CodeSystemVersion {
+            id,
+            system: system.to_owned(),
+            version: version.to_owned(),
+            digest,
+            concepts: encoded.len() as u64,
+            files,
+            loaded_at: now.to_owned(),
+            state: VersionState::Loading,
+        };
+        self.versions.insert(keys::id(id), encode(&record))?;
+        let mut batch = sled::Batch::default();
+        for (code, bytes) in encoded {
+            batch.insert(keys::concept(id, code), bytes);
+        }
+        self.concepts.apply_batch(batch)?;
+        Ok(id)
+    }
+
+    /// Makes written versions part of the draft, atomically: all of them or none.
+    pub(crate) fn stage(&self, version_ids: &[u64]) -> Result<Draft> {
+        let mut versions = Vec::new();
+        for &id in version_ids {
+            let mut v = self.version(id)?.ok_or(StoreError::Corrupt {
+                tree: VERSIONS,
+                message: format!("version {id} vanished"),
+            })?;
+            v.state = VersionState::Loaded;
+            versions.push(v);
+        }
+        let mut draft = self.draft()?;
+        for v in &versions {
+            draft.systems.insert(v.system.clone(), v.id);
+        }
+        (&self.meta, &self.versions, &self.version_digests)
+            .transaction(|(meta, vs, digests)| {
+                for v in &versions {
+                    vs.insert(&keys::id(v.id), encode(v))?;
+                    digests.insert(v.digest.as_bytes(), &keys::id(v.id))?;
+                }
+                meta.insert(DRAFT_KEY, encode(&draft))?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(tx_error)?;
+        self.db.flush()?;
+        Ok(draft)
+    }
+
+    /// Empties the draft (the versions stay stored for reuse).
+    pub(crate) fn discard_draft(&self) -> Result<()> {
+        self.meta.remove(DRAFT_KEY)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A fresh, never reused sequence number for the next release.
+    pub(crate) fn next_seq(&self) -> Result<u64> {
+        // generate_id may return 0 on a fresh db; keep seqs ≥ 1 for readability.
+        Ok(self.db.generate_id()? + 1)
+    }
+
+    /// Publishes: history entries first (invisible), then the release and the cleared draft in
+    /// one transaction, then a flush. `release.seq` must come from [`Store::next_seq`].
+    pub(crate) fn commit_release(
+        &self,
+        release: &Release,
+        history: &[(String, String, HistoryEvent)],
+    ) -> Result<()> {
+        if self.release_ids.contains_key(release.id.as_bytes())? {
+            return Err(StoreError::ReleaseExists(release.id.clone()));
+        }
+        let seq = release.seq;
+        self.meta.insert(PUBLISHING_KEY, &keys::id(seq))?;
+        let mut batch = sled::Batch::default();
+        for (system, code, event) in history {
+            batch.insert(keys::history(system, code, seq), encode(event));
+        }
+        self.history.apply_batch(batch)?;
+        self.failpoint("publish-after-history");
+        self.db.flush()?;
+        self.failpoint("publish-before-commit");
+        let id = release.id.clone();
+        (&self.meta, &self.releases, &self.release_ids)
+            .transaction(|(meta, releases, ids)| {
+                if ids.get(id.as_bytes())?.is_some() {
+                    return Err(ConflictableTransactionError::Abort(()));
+                }
+                releases.insert(&keys::id(seq), encode(release))?;
+                ids.insert(id.as_bytes(), &keys::id(seq))?;
+                meta.remove(DRAFT_KEY)?;
+                meta.remove(PUBLISHING_KEY)?;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(()) => StoreError::ReleaseExists(release.id.clone()),
+                TransactionError::Storage(e) => StoreError::Sled(e),
+            })?;
+        self.failpoint("publish-after-commit");
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Marks the start (`true`) or end (`false`) of a default-data bootstrap.
+    pub(crate) fn set_bootstrap(&self, pending: bool) -> Result<()> {
+        if pending {
+            self.meta.insert(BOOTSTRAP_KEY, b"1".as_slice())?;
+        } else {
+            self.meta.remove(BOOTSTRAP_KEY)?;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Counts of stored things, for status output and tests.
+    pub(crate) fn counts(&self) -> BTreeMap<&'static str, usize> {
+        BTreeMap::from([
+            ("releases", self.releases.len()),
+            ("versions", self.versions.len()),
+            ("concepts", self.concepts.len()),
+            ("history", self.history.len()),
+        ])
+    }
+}
+
+fn tx_error(e: TransactionError<()>) -> StoreError {
+    match e {
+        TransactionError::Abort(()) => StoreError::Corrupt {
+            tree: META,
+            message: "transaction aborted".into(),
+        },
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
+/// SHA-256 (hex) over a release's canonical content: `system \t version \t digest \n` per
+/// system, in slug order.
+pub(crate) fn release_digest(systems: &[crate::model::ReleaseSystem]) -> String {
+    let mut sorted: Vec<_> = systems.iter().collect();
+    sorted.sort_by(|a, b| a.system.cmp(&b.system));
+    let mut hasher = Sha256::new();
+    for s in sorted {
+        hasher.update(format!("{}\t{}\t{}\n", s.system, s.version, s.digest));
+    }
+    hex::encode(hasher.finalize())
+}

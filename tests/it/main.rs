@@ -1,0 +1,10 @@
+//! The single integration-test binary. Tests read the real masters in `masters/` and the staged
+//! official files in `../shared/data`.
+
+mod bootstrap;
+mod cli;
+mod common;
+mod http;
+mod import;
+mod openapi;
+mod publish_crash;
