@@ -107,7 +107,7 @@ pub(crate) fn for_each_row(
     loop {
         let more = reader
             .read_byte_record(&mut raw)
-            .map_err(|e| csv_error(file.name, record + 1, &e))?;
+            .map_err(|e| csv_error(file.name, record + 1, &e, &mut lines))?;
         if !more {
             break;
         }
@@ -167,8 +167,8 @@ pub(crate) fn for_each_row(
     Ok(())
 }
 
-fn csv_error(file: &str, record: u64, e: &csv::Error) -> LoadError {
-    let line = e.position().map_or(0, |p| p.line());
+fn csv_error(file: &str, record: u64, e: &csv::Error, lines: &mut LineCounter<'_>) -> LoadError {
+    let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
     LoadError::at(
         LoadErrorKind::Csv {
             message: e.to_string(),
