@@ -29,12 +29,12 @@ pub(crate) fn diff_versions(
         return Ok(());
     }
     let mut a = old
-        .map(|id| store.concepts_raw(id))
+        .map(|id| store.concept_hashes(id))
         .into_iter()
         .flatten()
         .peekable();
     let mut b = new
-        .map(|id| store.concepts_raw(id))
+        .map(|id| store.concept_hashes(id))
         .into_iter()
         .flatten()
         .peekable();
@@ -50,17 +50,17 @@ pub(crate) fn diff_versions(
         match order {
             Ordering::Less => {
                 let (_, raw) = a.next().unwrap()?;
-                f(Change::Removed(Store::decode_concept(&raw)?));
+                f(Change::Removed(store.body(&raw)?));
             }
             Ordering::Greater => {
                 let (_, raw) = b.next().unwrap()?;
-                f(Change::Added(Store::decode_concept(&raw)?));
+                f(Change::Added(store.body(&raw)?));
             }
             Ordering::Equal => {
                 let (_, ra) = a.next().unwrap()?;
                 let (_, rb) = b.next().unwrap()?;
                 if ra != rb {
-                    let (ca, cb) = (Store::decode_concept(&ra)?, Store::decode_concept(&rb)?);
+                    let (ca, cb) = (store.body(&ra)?, store.body(&rb)?);
                     let changes = compare(&ca, &cb);
                     if !changes.is_empty() {
                         f(Change::Changed(cb, changes));

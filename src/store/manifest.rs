@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Version of the store layout described in `store/mod.rs`.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// Stored under `META["manifest"]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]

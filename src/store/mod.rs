@@ -9,7 +9,8 @@
 //! | `META` | `"manifest"` / `"draft"` / `"publishing"` / `"bootstrap"` | [`Manifest`] / [`Draft`] / u64 seq of a publish under way / marker |
 //! | `VERSIONS` | version_id (u64 BE) | [`CodeSystemVersion`] (JSON) |
 //! | `VERSION_DIGESTS` | digest (hex) | version_id (u64 BE): re-importing identical content reuses the version |
-//! | `CONCEPTS` | version_id (u64 BE) \| code | [`Concept`] (JSON) |
+//! | `CONCEPTS` | version_id (u64 BE) \| code | SHA-256 of the concept's JSON (32 bytes) |
+//! | `BODIES` | SHA-256 (32 bytes) | [`Concept`] (JSON): each distinct concept content stored once, shared by versions |
 //! | `RELEASES` | seq (u64 BE) | [`Release`] (JSON) |
 //! | `RELEASE_IDS` | release id (UTF-8) | seq (u64 BE) |
 //! | `HISTORY` | system \| 0x00 \| code \| 0x00 \| seq (u64 BE) | [`HistoryEvent`] (JSON) |
@@ -43,6 +44,7 @@ const META: &str = "meta";
 const VERSIONS: &str = "versions";
 const VERSION_DIGESTS: &str = "version_digests";
 const CONCEPTS: &str = "concepts";
+const BODIES: &str = "bodies";
 const RELEASES: &str = "releases";
 const RELEASE_IDS: &str = "release_ids";
 const HISTORY: &str = "history";
@@ -108,6 +110,7 @@ pub(crate) struct Store {
     versions: sled::Tree,
     version_digests: sled::Tree,
     concepts: sled::Tree,
+    bodies: sled::Tree,
     releases: sled::Tree,
     release_ids: sled::Tree,
     history: sled::Tree,
@@ -150,6 +153,7 @@ impl Store {
             versions: db.open_tree(VERSIONS)?,
             version_digests: db.open_tree(VERSION_DIGESTS)?,
             concepts: db.open_tree(CONCEPTS)?,
+            bodies: db.open_tree(BODIES)?,
             releases: db.open_tree(RELEASES)?,
             release_ids: db.open_tree(RELEASE_IDS)?,
             history: db.open_tree(HISTORY)?,
@@ -296,12 +300,13 @@ impl Store {
     pub(crate) fn concept(&self, version_id: u64, code: &str) -> Result<Option<Concept>> {
         self.concepts
             .get(keys::concept(version_id, code))?
-            .map(|v| decode(CONCEPTS, &v))
+            .map(|hash| self.body(&hash))
             .transpose()
     }
 
-    /// All concepts of a version as (code, raw value), in code order.
-    pub(crate) fn concepts_raw(
+    /// All concepts of a version as (code, content hash), in code order: equal hashes mean
+    /// equal content, so diffs decode only what differs.
+    pub(crate) fn concept_hashes(
         &self,
         version_id: u64,
     ) -> impl Iterator<Item = Result<(Vec<u8>, sled::IVec)>> + '_ {
@@ -311,9 +316,19 @@ impl Store {
         })
     }
 
-    /// Decodes a raw concept value from [`Store::concepts_raw`].
-    pub(crate) fn decode_concept(raw: &[u8]) -> Result<Concept> {
-        decode(CONCEPTS, raw)
+    /// Every concept of a version, in code order.
+    pub(crate) fn concepts(&self, version_id: u64) -> impl Iterator<Item = Result<Concept>> + '_ {
+        self.concept_hashes(version_id)
+            .map(|item| item.and_then(|(_, hash)| self.body(&hash)))
+    }
+
+    /// The concept stored under a content hash.
+    pub(crate) fn body(&self, hash: &[u8]) -> Result<Concept> {
+        let bytes = self.bodies.get(hash)?.ok_or_else(|| StoreError::Corrupt {
+            tree: BODIES,
+            message: format!("missing body {}", hex::encode(hash)),
+        })?;
+        decode(BODIES, &bytes)
     }
 
     /// The history of one code, oldest first, only from published releases.
@@ -401,11 +416,16 @@ impl Store {
             state: VersionState::Loading,
         };
         self.versions.insert(keys::id(id), encode(&record))?;
-        let mut batch = sled::Batch::default();
+        let mut keys_batch = sled::Batch::default();
+        let mut bodies_batch = sled::Batch::default();
         for (code, bytes) in encoded {
-            batch.insert(keys::concept(id, code), bytes);
+            let hash = Sha256::digest(&bytes);
+            keys_batch.insert(keys::concept(id, code), hash.as_slice());
+            bodies_batch.insert(hash.as_slice(), bytes);
         }
-        self.concepts.apply_batch(batch)?;
+        // Bodies first: a concept key never points at a missing body.
+        self.bodies.apply_batch(bodies_batch)?;
+        self.concepts.apply_batch(keys_batch)?;
         Ok(id)
     }
 
@@ -509,6 +529,7 @@ impl Store {
             ("releases", self.releases.len()),
             ("versions", self.versions.len()),
             ("concepts", self.concepts.len()),
+            ("bodies", self.bodies.len()),
             ("history", self.history.len()),
         ])
     }
@@ -534,4 +555,88 @@ pub(crate) fn release_digest(systems: &[crate::model::ReleaseSystem]) -> String 
         hasher.update(format!("{}\t{}\t{}\n", s.system, s.version, s.digest));
     }
     hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dir: &Path) -> Result<Store> {
+        Store::open(dir, None, "2026-01-01T00:00:00Z".into())
+    }
+
+    #[test]
+    fn a_store_of_another_format_is_refused_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        {
+            let db = sled::open(dir.path()).unwrap();
+            let mut m = Manifest::new("x".into());
+            m.format_version = FORMAT_VERSION + 1;
+            db.open_tree(META)
+                .unwrap()
+                .insert(MANIFEST_KEY, encode(&m))
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let err = open(dir.path()).err().expect("must refuse");
+        assert!(
+            matches!(err, StoreError::IncompatibleFormat { .. }),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("uses store format {}", FORMAT_VERSION + 1)),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(&format!("this henkan reads format {FORMAT_VERSION}")),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn identical_content_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path()).unwrap();
+        let c = Concept {
+            code: "0000999".into(),
+            status: crate::model::Status::Active,
+            display: "＊＊　未コード化傷病名　＊＊".into(),
+            designations: vec![],
+            properties: BTreeMap::new(),
+            bookkeeping: BTreeMap::new(),
+        };
+        let a = s
+            .write_version(
+                "jp-receipt-disease",
+                "v1",
+                vec![],
+                std::slice::from_ref(&c),
+                "t",
+            )
+            .unwrap();
+        let b = s
+            .write_version(
+                "jp-receipt-disease",
+                "v2",
+                vec![],
+                std::slice::from_ref(&c),
+                "t",
+            )
+            .unwrap();
+        assert_ne!(a, b, "different version labels are different versions");
+        assert_eq!(s.counts()["concepts"], 2);
+        assert_eq!(
+            s.counts()["bodies"],
+            1,
+            "the same concept content is stored once"
+        );
+        assert_eq!(
+            s.concepts(b)
+                .map(|c| c.unwrap().display)
+                .collect::<Vec<_>>(),
+            [c.display]
+        );
+    }
 }
