@@ -32,19 +32,13 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// A store config for a directory, without failpoints.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            data_dir: data_dir.into(),
-            failpoint: None,
-        }
+        Self { data_dir: data_dir.into(), failpoint: None }
     }
 }
 
 impl From<&GlobalOpts> for StoreConfig {
     fn from(g: &GlobalOpts) -> Self {
-        Self {
-            data_dir: g.data_dir.clone(),
-            failpoint: g.failpoint.clone(),
-        }
+        Self { data_dir: g.data_dir.clone(), failpoint: g.failpoint.clone() }
     }
 }
 
@@ -83,8 +77,6 @@ pub struct HttpConfig {
 
 impl From<&ServeOpts> for HttpConfig {
     fn from(o: &ServeOpts) -> Self {
-        Self {
-            addr: SocketAddr::new(o.bind, o.port),
-        }
+        Self { addr: SocketAddr::new(o.bind, o.port) }
     }
 }

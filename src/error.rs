@@ -52,9 +52,7 @@ pub enum Error {
     #[error("nothing to publish: {0}")]
     NothingToPublish(String),
     /// A malformed release id.
-    #[error(
-        "invalid release id {0:?}: use 1-64 characters of A-Z a-z 0-9 . _ - (and not \"latest\")"
-    )]
+    #[error("invalid release id {0:?}: use 1-64 characters of A-Z a-z 0-9 . _ - (and not \"latest\")")]
     InvalidReleaseId(String),
     /// A bug or a failed background task.
     #[error("internal error: {0}")]

@@ -22,8 +22,5 @@ mod store;
 
 pub use error::{Error, Result};
 pub use import::ImportError;
-pub use service::{
-    DiffReport, History, Lookup, PublishRequest, Service, StagedVersion, SystemRef,
-    BUNDLED_PUBLISHER,
-};
+pub use service::{DiffReport, History, Lookup, PublishRequest, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER};
 pub use store::StoreError;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind,
-    Release, ReleaseSystem, SystemDiff,
+    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release, ReleaseSystem,
+    SystemDiff,
 };
 use crate::store::{self, Store};
 
@@ -28,16 +28,8 @@ pub(crate) fn diff_versions(
     if old == new {
         return Ok(());
     }
-    let mut a = old
-        .map(|id| store.concept_hashes(id))
-        .into_iter()
-        .flatten()
-        .peekable();
-    let mut b = new
-        .map(|id| store.concept_hashes(id))
-        .into_iter()
-        .flatten()
-        .peekable();
+    let mut a = old.map(|id| store.concept_hashes(id)).into_iter().flatten().peekable();
+    let mut b = new.map(|id| store.concept_hashes(id)).into_iter().flatten().peekable();
     loop {
         let order = match (a.peek(), b.peek()) {
             (None, None) => return Ok(()),
@@ -76,9 +68,7 @@ pub(crate) fn check_release_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id != "latest"
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if ok {
         Ok(())
     } else {
@@ -105,15 +95,11 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
     }
     let draft = store.draft()?;
     if draft.systems.is_empty() {
-        return Err(Error::NothingToPublish(
-            "the draft is empty; import official files first".into(),
-        ));
+        return Err(Error::NothingToPublish("the draft is empty; import official files first".into()));
     }
     let parent = store.latest_release()?;
-    let mut systems: BTreeMap<String, ReleaseSystem> = parent
-        .iter()
-        .flat_map(|p| p.systems.iter().map(|s| (s.system.clone(), s.clone())))
-        .collect();
+    let mut systems: BTreeMap<String, ReleaseSystem> =
+        parent.iter().flat_map(|p| p.systems.iter().map(|s| (s.system.clone(), s.clone()))).collect();
     for (slug, &version_id) in &draft.systems {
         let v = store.version(version_id)?.ok_or_else(|| {
             Error::Store(store::StoreError::Corrupt {
@@ -137,62 +123,31 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
     }
     if let Some(p) = &parent {
         let same = p.systems.len() == systems.len()
-            && p.systems.iter().all(|s| {
-                systems
-                    .get(&s.system)
-                    .is_some_and(|n| n.version_id == s.version_id)
-            });
+            && p.systems.iter().all(|s| systems.get(&s.system).is_some_and(|n| n.version_id == s.version_id));
         if same {
-            return Err(Error::NothingToPublish(format!(
-                "the draft holds exactly what release {} already has",
-                p.id
-            )));
+            return Err(Error::NothingToPublish(format!("the draft holds exactly what release {} already has", p.id)));
         }
     }
     let systems: Vec<ReleaseSystem> = systems.into_values().collect();
     let mut history = Vec::new();
-    for slug in systems.iter().map(|s| &s.system).chain(
-        parent
-            .iter()
-            .flat_map(|p| p.systems.iter().map(|s| &s.system)),
-    ) {
-        if history
-            .iter()
-            .any(|(s, _, _): &(String, String, HistoryEvent)| s == slug)
-        {
+    for slug in systems.iter().map(|s| &s.system).chain(parent.iter().flat_map(|p| p.systems.iter().map(|s| &s.system)))
+    {
+        if history.iter().any(|(s, _, _): &(String, String, HistoryEvent)| s == slug) {
             continue;
         }
         let old = parent.as_ref().and_then(|p| p.system(slug));
         let new = systems.iter().find(|s| &s.system == slug);
         let version = new.map(|s| s.version.clone());
-        diff_versions(
-            store,
-            old.map(|s| s.version_id),
-            new.map(|s| s.version_id),
-            |change| {
-                let (code, event) = match change {
-                    Change::Added(c) => (
-                        c.code.clone(),
-                        event(req, HistoryKind::Added, &version, &c, vec![]),
-                    ),
-                    Change::Removed(c) => (
-                        c.code.clone(),
-                        event(req, HistoryKind::Removed, &None, &c, vec![]),
-                    ),
-                    Change::Changed(c, changes) => (
-                        c.code.clone(),
-                        event(
-                            req,
-                            HistoryKind::of_changes(&changes),
-                            &version,
-                            &c,
-                            changes,
-                        ),
-                    ),
-                };
-                history.push((slug.clone(), code, event));
-            },
-        )?;
+        diff_versions(store, old.map(|s| s.version_id), new.map(|s| s.version_id), |change| {
+            let (code, event) = match change {
+                Change::Added(c) => (c.code.clone(), event(req, HistoryKind::Added, &version, &c, vec![])),
+                Change::Removed(c) => (c.code.clone(), event(req, HistoryKind::Removed, &None, &c, vec![])),
+                Change::Changed(c, changes) => {
+                    (c.code.clone(), event(req, HistoryKind::of_changes(&changes), &version, &c, changes))
+                }
+            };
+            history.push((slug.clone(), code, event));
+        })?;
     }
     let release = Release {
         id: req.id.clone(),
@@ -227,18 +182,8 @@ fn event(
 }
 
 /// Differences between two releases, per code system (optionally one system only).
-pub(crate) fn diff(
-    store: &Store,
-    from: &Release,
-    to: &Release,
-    only: Option<&str>,
-) -> Result<Vec<SystemDiff>> {
-    let mut slugs: Vec<&str> = from
-        .systems
-        .iter()
-        .chain(&to.systems)
-        .map(|s| s.system.as_str())
-        .collect();
+pub(crate) fn diff(store: &Store, from: &Release, to: &Release, only: Option<&str>) -> Result<Vec<SystemDiff>> {
+    let mut slugs: Vec<&str> = from.systems.iter().chain(&to.systems).map(|s| s.system.as_str()).collect();
     slugs.sort_unstable();
     slugs.dedup();
     let mut out = Vec::new();
@@ -252,28 +197,11 @@ pub(crate) fn diff(
             removed: vec![],
             changed: vec![],
         };
-        diff_versions(
-            store,
-            a.map(|s| s.version_id),
-            b.map(|s| s.version_id),
-            |change| match change {
-                Change::Added(c) => d.added.push(ConceptSummary {
-                    code: c.code,
-                    display: c.display,
-                    changes: vec![],
-                }),
-                Change::Removed(c) => d.removed.push(ConceptSummary {
-                    code: c.code,
-                    display: c.display,
-                    changes: vec![],
-                }),
-                Change::Changed(c, changes) => d.changed.push(ConceptSummary {
-                    code: c.code,
-                    display: c.display,
-                    changes,
-                }),
-            },
-        )?;
+        diff_versions(store, a.map(|s| s.version_id), b.map(|s| s.version_id), |change| match change {
+            Change::Added(c) => d.added.push(ConceptSummary { code: c.code, display: c.display, changes: vec![] }),
+            Change::Removed(c) => d.removed.push(ConceptSummary { code: c.code, display: c.display, changes: vec![] }),
+            Change::Changed(c, changes) => d.changed.push(ConceptSummary { code: c.code, display: c.display, changes }),
+        })?;
         out.push(d);
     }
     Ok(out)

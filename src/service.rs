@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::StoreConfig;
 use crate::error::{Error, Result};
+use crate::import::ImportError;
 use crate::lifecycle;
 pub use crate::lifecycle::PublishRequest;
 use crate::model::{resolve_system, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
@@ -104,19 +105,13 @@ fn now() -> String {
 }
 
 fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef {
-    SystemRef {
-        slug: cs.slug.to_owned(),
-        uri: cs.uri.to_owned(),
-        version,
-    }
+    SystemRef { slug: cs.slug.to_owned(), uri: cs.uri.to_owned(), version }
 }
 
 impl Service {
     /// Opens the data directory (creating it if needed).
     pub fn open(config: &StoreConfig) -> Result<Self> {
-        Ok(Self {
-            store: Store::open(&config.data_dir, config.failpoint.clone(), now())?,
-        })
+        Ok(Self { store: Store::open(&config.data_dir, config.failpoint.clone(), now())? })
     }
 
     /// Parses official files and stages them in the draft: all of them, or nothing.
@@ -131,22 +126,26 @@ impl Service {
         let now = now();
         let mut ids = Vec::new();
         let mut out = Vec::new();
-        for p in &parsed {
-            let id = self.store.write_version(
-                p.loaded.system,
-                &p.version,
-                vec![p.info.clone()],
-                &p.loaded.concepts,
-                &now,
-            )?;
+        for p in parsed {
+            let system = p.loaded.system;
+            let concepts = if p.loaded.is_change_file() {
+                let base = self
+                    .base_version(system)?
+                    .ok_or_else(|| ImportError::NoBase { file: p.info.name.clone(), system: system.to_owned() })?;
+                let previous = self.store.concepts(base).collect::<Result<Vec<_>, _>>()?;
+                henkan_loaders::patch::apply(previous, p.loaded.patches).map_err(ImportError::from)?
+            } else {
+                p.loaded.concepts
+            };
+            let id = self.store.write_version(system, &p.version, vec![p.info.clone()], &concepts, &now)?;
             ids.push(id);
             out.push(StagedVersion {
-                system: p.loaded.system.to_owned(),
-                version: p.version.clone(),
-                concepts: p.loaded.concepts.len() as u64,
-                file: p.info.name.clone(),
-                sha256: p.info.sha256.clone(),
-                format: p.info.format.clone(),
+                system: system.to_owned(),
+                version: p.version,
+                concepts: concepts.len() as u64,
+                file: p.info.name,
+                sha256: p.info.sha256,
+                format: p.info.format,
             });
         }
         self.store.stage(&ids)?;
@@ -156,16 +155,20 @@ impl Service {
         Ok(out)
     }
 
+    /// The version a change file of `system` applies to: the draft's, else the latest release's.
+    fn base_version(&self, system: &str) -> Result<Option<u64>> {
+        if let Some(&id) = self.store.draft()?.systems.get(system) {
+            return Ok(Some(id));
+        }
+        Ok(self.store.latest_release()?.and_then(|r| r.system(system).map(|s| s.version_id)))
+    }
+
     /// What the draft holds (system → version label).
     pub fn draft(&self) -> Result<Vec<(String, String)>> {
         let draft = self.store.draft()?;
         let mut out = Vec::new();
         for (system, id) in draft.systems {
-            let version = self
-                .store
-                .version(id)?
-                .map(|v| v.version)
-                .unwrap_or_default();
+            let version = self.store.version(id)?.map(|v| v.version).unwrap_or_default();
             out.push((system, version));
         }
         Ok(out)
@@ -190,10 +193,7 @@ impl Service {
     pub fn release(&self, id: Option<&str>) -> Result<Release> {
         match id {
             None | Some("latest") => self.store.latest_release()?.ok_or(Error::NoReleases),
-            Some(id) => self
-                .store
-                .release(id)?
-                .ok_or_else(|| Error::ReleaseNotFound(id.to_owned())),
+            Some(id) => self.store.release(id)?.ok_or_else(|| Error::ReleaseNotFound(id.to_owned())),
         }
     }
 
@@ -203,41 +203,23 @@ impl Service {
         let rel = self.release(release)?;
         let rs = rel
             .system(cs.slug)
-            .ok_or_else(|| Error::SystemNotInRelease {
-                system: cs.slug.to_owned(),
-                release: rel.id.clone(),
-            })?;
-        let concept = self
-            .store
-            .concept(rs.version_id, code.trim())?
-            .ok_or_else(|| Error::ConceptNotFound {
-                system: cs.slug.to_owned(),
-                code: code.to_owned(),
-                release: rel.id.clone(),
-            })?;
-        Ok(Lookup {
-            system: system_ref(cs, Some(rs.version.clone())),
-            release: rel.id,
-            concept,
-        })
+            .ok_or_else(|| Error::SystemNotInRelease { system: cs.slug.to_owned(), release: rel.id.clone() })?;
+        let concept = self.store.concept(rs.version_id, code.trim())?.ok_or_else(|| Error::ConceptNotFound {
+            system: cs.slug.to_owned(),
+            code: code.to_owned(),
+            release: rel.id.clone(),
+        })?;
+        Ok(Lookup { system: system_ref(cs, Some(rs.version.clone())), release: rel.id, concept })
     }
 
     /// Added, removed and changed concepts between two releases.
     pub fn diff(&self, from: &str, to: &str, system: Option<&str>) -> Result<DiffReport> {
         let only = system
-            .map(|s| {
-                resolve_system(s)
-                    .map(|cs| cs.slug)
-                    .ok_or_else(|| Error::UnknownSystem(s.to_owned()))
-            })
+            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
             .transpose()?;
         let (a, b) = (self.release(Some(from))?, self.release(Some(to))?);
         let systems = lifecycle::diff(&self.store, &a, &b, only)?;
-        Ok(DiffReport {
-            from: a.id,
-            to: b.id,
-            systems,
-        })
+        Ok(DiffReport { from: a.id, to: b.id, systems })
     }
 
     /// What happened to a code, release by release.
@@ -246,18 +228,10 @@ impl Service {
         let latest = self.release(None)?;
         let events = self.store.history(cs.slug, code.trim())?;
         if events.is_empty() {
-            return Err(Error::CodeNeverSeen {
-                system: cs.slug.to_owned(),
-                code: code.to_owned(),
-            });
+            return Err(Error::CodeNeverSeen { system: cs.slug.to_owned(), code: code.to_owned() });
         }
         let version = latest.system(cs.slug).map(|s| s.version.clone());
-        Ok(History {
-            release: latest.id,
-            system: system_ref(cs, version),
-            code: code.trim().to_owned(),
-            events,
-        })
+        Ok(History { release: latest.id, system: system_ref(cs, version), code: code.trim().to_owned(), events })
     }
 
     /// Store counts (releases, versions, concepts, history entries).
@@ -268,26 +242,15 @@ impl Service {
     /// On an empty data directory (or one whose bootstrap was interrupted), imports and
     /// publishes the bundled official masters as described by `masters/default.toml`.
     /// Returns the releases it published (none when the directory already had data).
-    pub fn bootstrap(
-        &self,
-        masters_dir: &Path,
-        mut progress: impl FnMut(&str),
-    ) -> Result<Vec<Release>> {
-        let fresh =
-            self.store.latest_release()?.is_none() && self.store.draft()?.systems.is_empty();
+    pub fn bootstrap(&self, masters_dir: &Path, mut progress: impl FnMut(&str)) -> Result<Vec<Release>> {
+        let fresh = self.store.latest_release()?.is_none() && self.store.draft()?.systems.is_empty();
         if !fresh && !self.store.bootstrap_pending()? {
             return Ok(vec![]);
         }
         let plan_path = masters_dir.join("default.toml");
-        let plan_err = |message: String| Error::MastersPlan {
-            path: plan_path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(&plan_path).map_err(|e| {
-            plan_err(format!(
-                "{e}; run from the repository root or pass --masters-dir"
-            ))
-        })?;
+        let plan_err = |message: String| Error::MastersPlan { path: plan_path.display().to_string(), message };
+        let text = std::fs::read_to_string(&plan_path)
+            .map_err(|e| plan_err(format!("{e}; run from the repository root or pass --masters-dir")))?;
         let plan: MastersPlan = toml::from_str(&text).map_err(|e| plan_err(e.to_string()))?;
         self.store.set_bootstrap(true)?;
         self.store.discard_draft()?;

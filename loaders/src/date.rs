@@ -1,9 +1,9 @@
 //! Dates as the Japanese masters write them: `YYYYMMDD`, with `99999999` (and empty) meaning none.
 
-/// `"20240601"` → `Ok(Some("2024-06-01"))`; `"99999999"`/`""`/`"00000000"` → `Ok(None)`;
+/// `"20240601"` → `Ok(Some("2024-06-01"))`; `"99999999"`/`""`/`"0"`/`"00000000"` → `Ok(None)`;
 /// anything that is not a real calendar date → `Err(())`.
 pub(crate) fn parse_yyyymmdd(s: &str) -> Result<Option<String>, ()> {
-    if s.is_empty() || s == "99999999" || s == "00000000" {
+    if s.is_empty() || s == "99999999" || s == "00000000" || s == "0" {
         return Ok(None);
     }
     if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -40,9 +40,7 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected() {
-        for bad in [
-            "20230229", "20241301", "20240431", "2024061", "2024-6-1", "1899123x",
-        ] {
+        for bad in ["20230229", "20241301", "20240431", "2024061", "2024-6-1", "1899123x"] {
             assert_eq!(parse_yyyymmdd(bad), Err(()), "{bad}");
         }
     }

@@ -79,13 +79,19 @@ pub enum LoadErrorKind {
         /// The CSV reader's description.
         message: String,
     },
+    /// A change-file row that contradicts the version it applies to.
+    #[error("code {code:?} {reason}: apply change files in date order on the version they follow")]
+    PatchConflict {
+        /// The code.
+        code: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The file has no records at all.
     #[error("no records: the file is empty")]
     NoRecords,
     /// No loader recognises the file.
-    #[error(
-        "unknown format: none of the known formats ({known}) recognises this file; pass --format"
-    )]
+    #[error("unknown format: none of the known formats ({known}) recognises this file; pass --format")]
     UnknownFormat {
         /// The known format names.
         known: String,
@@ -102,22 +108,11 @@ pub struct LoadError {
 impl LoadError {
     /// An error at a position.
     pub fn at(kind: LoadErrorKind, position: Position) -> Self {
-        Self {
-            kind,
-            position: Some(position),
-        }
+        Self { kind, position: Some(position) }
     }
     /// An error about a whole file.
     pub fn file(kind: LoadErrorKind, file: &str) -> Self {
-        Self {
-            kind,
-            position: Some(Position {
-                file: file.to_owned(),
-                line: 0,
-                record: 0,
-                field: None,
-            }),
-        }
+        Self { kind, position: Some(Position { file: file.to_owned(), line: 0, record: 0, field: None }) }
     }
     /// What went wrong.
     pub fn kind(&self) -> &LoadErrorKind {
@@ -159,10 +154,7 @@ mod tests {
                 file: "b_20240601.txt".into(),
                 line: 18,
                 record: 17,
-                field: Some(FieldRef {
-                    index: 2,
-                    name: "傷病名コード".into(),
-                }),
+                field: Some(FieldRef { index: 2, name: "傷病名コード".into() }),
             },
         );
         assert_eq!(

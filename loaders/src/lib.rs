@@ -9,12 +9,15 @@
 
 mod date;
 mod error;
+pub mod patch;
 pub mod receipt_disease;
+pub mod receipt_drug;
 pub mod receipt_modifier;
 pub mod record;
 mod sjis_csv;
 
 pub use error::{FieldRef, LoadError, LoadErrorKind, Position, Result};
+pub use patch::{Patch, PatchAction};
 pub use record::{ConceptRecord, Designation, DesignationUse, Status};
 
 /// One input file as handed to a loader: its display name (used in every error) and bytes.
@@ -34,8 +37,22 @@ pub struct Loaded {
     /// Version label taken from the file itself or its official name (e.g. `2024-06-01` from
     /// `b_20240601.txt`), when the format defines one.
     pub version: Option<String>,
-    /// The concepts, in file order.
+    /// The concepts, in file order (empty for a change file).
     pub concepts: Vec<ConceptRecord>,
+    /// For a change file: the patches to apply, in file order, to the previous version of the
+    /// same code system (see [`patch::apply`]).
+    pub patches: Vec<Patch>,
+}
+
+impl Loaded {
+    /// A complete version (not a change file).
+    pub(crate) fn full(system: &'static str, version: Option<String>, concepts: Vec<ConceptRecord>) -> Self {
+        Self { system, version, concepts, patches: Vec::new() }
+    }
+    /// Whether this is a change file to apply on a previous version.
+    pub fn is_change_file(&self) -> bool {
+        !self.patches.is_empty()
+    }
 }
 
 /// A parser for one official format.
@@ -55,6 +72,8 @@ pub fn registry() -> &'static [&'static dyn Loader] {
     &[
         &receipt_disease::ReceiptDisease,
         &receipt_modifier::ReceiptModifier,
+        &receipt_drug::ReceiptDrugChanges,
+        &receipt_drug::ReceiptDrug,
     ]
 }
 
@@ -92,14 +111,8 @@ mod tests {
 
     #[test]
     fn version_comes_from_the_official_file_name() {
-        assert_eq!(
-            dated_name_version("b_20240601.txt", "b_").as_deref(),
-            Some("2024-06-01")
-        );
-        assert_eq!(
-            dated_name_version("masters/x/b_20240101.txt.gz", "b_").as_deref(),
-            Some("2024-01-01")
-        );
+        assert_eq!(dated_name_version("b_20240601.txt", "b_").as_deref(), Some("2024-06-01"));
+        assert_eq!(dated_name_version("masters/x/b_20240101.txt.gz", "b_").as_deref(), Some("2024-01-01"));
         assert_eq!(dated_name_version("b_2024.txt", "b_"), None);
         assert_eq!(dated_name_version("z_20240601.txt", "b_"), None);
         assert_eq!(dated_name_version("b_20241301.txt", "b_"), None);

@@ -123,7 +123,7 @@ impl Loader for ReceiptDisease {
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
         let mut concepts = Vec::new();
         let mut seen = SeenCodes::default();
-        for_each_row(file, &LAYOUT, |row| {
+        for_each_row(file, &LAYOUT, LAYOUT.len(), |row| {
             row.check(MASTER_KIND, "\"B\" (傷病名マスター)", |v| v == "B")?;
             let code = row.required(CODE, "code")?;
             row.check(CODE, "a 7-digit 傷病名コード", is_digits(7))?;
@@ -140,11 +140,7 @@ impl Loader for ReceiptDisease {
             let mut designations = Vec::new();
             let mut push = |use_, language: &str, index| {
                 if let Some(value) = row.opt(index) {
-                    designations.push(Designation {
-                        use_,
-                        language: language.to_owned(),
-                        value,
-                    });
+                    designations.push(Designation { use_, language: language.to_owned(), value });
                 }
             };
             push(DesignationUse::Short, "ja", SHORT_NAME);
@@ -169,16 +165,8 @@ impl Loader for ReceiptDisease {
             prop("dental_specific_disease", row.opt(DENTAL_SPECIFIC_DISEASE));
             prop("listed_on", listed_on);
             prop("abolished_on", abolished_on.clone());
-            prop(
-                "successor",
-                Some(successor)
-                    .filter(|s| !s.is_empty() && *s != code)
-                    .map(str::to_owned),
-            );
-            prop(
-                "successor_medis_key_number",
-                row.opt(SUCCESSOR_MEDIS_KEY_NUMBER),
-            );
+            prop("successor", Some(successor).filter(|s| !s.is_empty() && *s != code).map(str::to_owned));
+            prop("successor_medis_key_number", row.opt(SUCCESSOR_MEDIS_KEY_NUMBER));
 
             let mut bookkeeping = BTreeMap::new();
             if let Some(kind) = row.opt(CHANGE_KIND) {
@@ -196,11 +184,7 @@ impl Loader for ReceiptDisease {
 
             concepts.push(ConceptRecord {
                 code: code.to_owned(),
-                status: if abolished_on.is_some() {
-                    Status::Retired
-                } else {
-                    Status::Active
-                },
+                status: if abolished_on.is_some() { Status::Retired } else { Status::Active },
                 display,
                 designations,
                 properties,
@@ -208,11 +192,7 @@ impl Loader for ReceiptDisease {
             });
             Ok(())
         })?;
-        Ok(Loaded {
-            system: "jp-receipt-disease",
-            version: dated_name_version(file.name, "b_"),
-            concepts,
-        })
+        Ok(Loaded::full("jp-receipt-disease", dated_name_version(file.name, "b_"), concepts))
     }
 }
 

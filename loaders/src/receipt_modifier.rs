@@ -75,7 +75,7 @@ impl Loader for ReceiptModifier {
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
         let mut concepts = Vec::new();
         let mut seen = SeenCodes::default();
-        for_each_row(file, &LAYOUT, |row| {
+        for_each_row(file, &LAYOUT, LAYOUT.len(), |row| {
             row.check(MASTER_KIND, "\"Z\" (修飾語マスター)", |v| v == "Z")?;
             let code = row.required(CODE, "code")?;
             row.check(CODE, "a 4-digit 修飾語コード", is_digits(4))?;
@@ -87,11 +87,7 @@ impl Loader for ReceiptModifier {
 
             let designations = row
                 .opt(KANA)
-                .map(|value| Designation {
-                    use_: DesignationUse::Kana,
-                    language: "ja-Kana".into(),
-                    value,
-                })
+                .map(|value| Designation { use_: DesignationUse::Kana, language: "ja-Kana".into(), value })
                 .into_iter()
                 .collect();
 
@@ -124,11 +120,7 @@ impl Loader for ReceiptModifier {
 
             concepts.push(ConceptRecord {
                 code: code.to_owned(),
-                status: if abolished_on.is_some() {
-                    Status::Retired
-                } else {
-                    Status::Active
-                },
+                status: if abolished_on.is_some() { Status::Retired } else { Status::Active },
                 display,
                 designations,
                 properties,
@@ -136,10 +128,6 @@ impl Loader for ReceiptModifier {
             });
             Ok(())
         })?;
-        Ok(Loaded {
-            system: "jp-receipt-modifier",
-            version: dated_name_version(file.name, "z_"),
-            concepts,
-        })
+        Ok(Loaded::full("jp-receipt-modifier", dated_name_version(file.name, "z_"), concepts))
     }
 }

@@ -43,6 +43,8 @@ pub enum DesignationUse {
     Synonym,
     /// An English name.
     English,
+    /// A generic (一般名) name or prescription wording.
+    Generic,
 }
 
 /// One more name of a concept.
@@ -81,10 +83,7 @@ pub struct ConceptRecord {
 impl ConceptRecord {
     /// A designation of a given use, if any.
     pub fn designation(&self, use_: DesignationUse) -> Option<&str> {
-        self.designations
-            .iter()
-            .find(|d| d.use_ == use_)
-            .map(|d| d.value.as_str())
+        self.designations.iter().find(|d| d.use_ == use_).map(|d| d.value.as_str())
     }
     /// A property value, if set.
     pub fn property(&self, name: &str) -> Option<&str> {

@@ -25,89 +25,62 @@ impl Row<'_> {
             file: self.file.to_owned(),
             line: self.line,
             record: self.record,
-            field: Some(FieldRef {
-                index,
-                name: self.layout[index].to_owned(),
-            }),
+            field: Some(FieldRef { index, name: self.layout[index].to_owned() }),
         }
     }
     /// The line this record starts on.
     pub(crate) fn line(&self) -> u64 {
         self.line
     }
-    /// A field as published (trimmed of surrounding ASCII spaces).
+    /// A field as published (trimmed of surrounding ASCII spaces); empty when the record is a
+    /// shorter, older edition of the layout.
     pub(crate) fn get(&self, index: usize) -> &str {
-        self.fields[index].trim_matches(' ')
+        self.fields.get(index).map_or("", |f| f.trim_matches(' '))
     }
     /// A field as an owned string, `None` when empty.
     pub(crate) fn opt(&self, index: usize) -> Option<String> {
-        Some(self.get(index))
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+        Some(self.get(index)).filter(|s| !s.is_empty()).map(str::to_owned)
     }
     /// A field that must not be empty.
     pub(crate) fn required(&self, index: usize, what: &'static str) -> Result<&str> {
         let v = self.get(index);
         if v.is_empty() {
-            return Err(LoadError::at(
-                LoadErrorKind::Empty { what },
-                self.pos(index),
-            ));
+            return Err(LoadError::at(LoadErrorKind::Empty { what }, self.pos(index)));
         }
         Ok(v)
     }
     /// A `YYYYMMDD` date field (`99999999` or empty: none) as ISO `YYYY-MM-DD`.
     pub(crate) fn date(&self, index: usize) -> Result<Option<String>> {
         let v = self.get(index);
-        date::parse_yyyymmdd(v).map_err(|()| {
-            LoadError::at(
-                LoadErrorKind::Date {
-                    value: v.to_owned(),
-                },
-                self.pos(index),
-            )
-        })
+        date::parse_yyyymmdd(v)
+            .map_err(|()| LoadError::at(LoadErrorKind::Date { value: v.to_owned() }, self.pos(index)))
     }
     /// Checks a field against a predicate describing the published form.
-    pub(crate) fn check(
-        &self,
-        index: usize,
-        expected: &'static str,
-        ok: impl Fn(&str) -> bool,
-    ) -> Result<()> {
+    pub(crate) fn check(&self, index: usize, expected: &'static str, ok: impl Fn(&str) -> bool) -> Result<()> {
         let v = self.get(index);
         if ok(v) {
             Ok(())
         } else {
-            Err(LoadError::at(
-                LoadErrorKind::Invalid {
-                    value: v.to_owned(),
-                    expected,
-                },
-                self.pos(index),
-            ))
+            Err(LoadError::at(LoadErrorKind::Invalid { value: v.to_owned(), expected }, self.pos(index)))
         }
     }
 }
 
 /// Reads every record of a CP932 CSV file with a fixed layout, calling `each` on every row.
-/// Stops at the first error. Fails on an empty file.
+/// Records may have from `min_fields` to `layout.len()` fields (older editions of a layout lack
+/// the newest trailing fields). Stops at the first error. Fails on an empty file.
 pub(crate) fn for_each_row(
     file: &SourceFile<'_>,
     layout: &'static [&'static str],
+    min_fields: usize,
     mut each: impl FnMut(Row<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(file.bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file.bytes);
     let mut raw = csv::ByteRecord::new();
     let mut record = 0u64;
     let mut lines = LineCounter::new(file.bytes);
     loop {
-        let more = reader
-            .read_byte_record(&mut raw)
-            .map_err(|e| csv_error(file.name, record + 1, &e, &mut lines))?;
+        let more = reader.read_byte_record(&mut raw).map_err(|e| csv_error(file.name, record + 1, &e, &mut lines))?;
         if !more {
             break;
         }
@@ -117,25 +90,16 @@ pub(crate) fn for_each_row(
             file: file.name.to_owned(),
             line,
             record,
-            field: index.map(|i| FieldRef {
-                index: i,
-                name: layout
-                    .get(i)
-                    .copied()
-                    .unwrap_or("(beyond layout)")
-                    .to_owned(),
-            }),
+            field: index
+                .map(|i| FieldRef { index: i, name: layout.get(i).copied().unwrap_or("(beyond layout)").to_owned() }),
         };
         // A lone ^Z (0x1A) at the very end is an old MS-DOS end-of-file marker, not a record.
         if raw.len() == 1 && raw[0] == [0x1a] {
             continue;
         }
-        if raw.len() != layout.len() {
+        if raw.len() < min_fields || raw.len() > layout.len() {
             return Err(LoadError::at(
-                LoadErrorKind::FieldCount {
-                    expected: layout.len(),
-                    found: raw.len(),
-                },
+                LoadErrorKind::FieldCount { expected: layout.len(), found: raw.len() },
                 at(None),
             ));
         }
@@ -143,23 +107,10 @@ pub(crate) fn for_each_row(
         for (i, bytes) in raw.iter().enumerate() {
             let text = encoding_rs::SHIFT_JIS
                 .decode_without_bom_handling_and_without_replacement(bytes)
-                .ok_or_else(|| {
-                    LoadError::at(
-                        LoadErrorKind::Encoding {
-                            encoding: "Shift_JIS (CP932)",
-                        },
-                        at(Some(i)),
-                    )
-                })?;
+                .ok_or_else(|| LoadError::at(LoadErrorKind::Encoding { encoding: "Shift_JIS (CP932)" }, at(Some(i))))?;
             fields.push(text.into_owned());
         }
-        each(Row {
-            fields,
-            file: file.name,
-            layout,
-            line,
-            record,
-        })?;
+        each(Row { fields, file: file.name, layout, line, record })?;
     }
     if record == 0 {
         return Err(LoadError::file(LoadErrorKind::NoRecords, file.name));
@@ -170,15 +121,8 @@ pub(crate) fn for_each_row(
 fn csv_error(file: &str, record: u64, e: &csv::Error, lines: &mut LineCounter<'_>) -> LoadError {
     let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
     LoadError::at(
-        LoadErrorKind::Csv {
-            message: e.to_string(),
-        },
-        Position {
-            file: file.to_owned(),
-            line,
-            record,
-            field: None,
-        },
+        LoadErrorKind::Csv { message: e.to_string() },
+        Position { file: file.to_owned(), line, record, field: None },
     )
 }
 
@@ -192,25 +136,16 @@ struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        Self {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
+        Self { bytes, offset: 0, line: 1 }
     }
 
     fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.bytes.len());
         while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
             start += 1;
         }
         if start > self.offset {
-            self.line += self.bytes[self.offset..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            self.line += self.bytes[self.offset..start].iter().filter(|&&b| b == b'\n').count() as u64;
             self.offset = start;
         }
         self.line
@@ -224,13 +159,7 @@ pub(crate) struct SeenCodes(HashMap<String, u64>);
 impl SeenCodes {
     pub(crate) fn insert(&mut self, row: &Row<'_>, index: usize, code: &str) -> Result<()> {
         if let Some(&first_line) = self.0.get(code) {
-            return Err(LoadError::at(
-                LoadErrorKind::Duplicate {
-                    code: code.to_owned(),
-                    first_line,
-                },
-                row.pos(index),
-            ));
+            return Err(LoadError::at(LoadErrorKind::Duplicate { code: code.to_owned(), first_line }, row.pos(index)));
         }
         self.0.insert(code.to_owned(), row.line());
         Ok(())
@@ -239,10 +168,7 @@ impl SeenCodes {
 
 /// The first record's field at `index`, decoded, for content sniffing (`None` if unreadable).
 pub(crate) fn first_field(bytes: &[u8], index: usize) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut raw = csv::ByteRecord::new();
     reader.read_byte_record(&mut raw).ok()?;
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(raw.get(index)?);
@@ -251,10 +177,7 @@ pub(crate) fn first_field(bytes: &[u8], index: usize) -> Option<String> {
 
 /// Number of fields of the first record.
 pub(crate) fn first_width(bytes: &[u8]) -> Option<usize> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut raw = csv::ByteRecord::new();
     reader.read_byte_record(&mut raw).ok()?;
     Some(raw.len())

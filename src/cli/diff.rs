@@ -45,12 +45,7 @@ pub(super) fn run(service: &Service, args: DiffArgs, json: bool) -> Result<(), E
                 .changes
                 .iter()
                 .map(|f| {
-                    format!(
-                        "{}: {} → {}",
-                        f.field,
-                        f.from.as_deref().unwrap_or("∅"),
-                        f.to.as_deref().unwrap_or("∅")
-                    )
+                    format!("{}: {} → {}", f.field, f.from.as_deref().unwrap_or("∅"), f.to.as_deref().unwrap_or("∅"))
                 })
                 .collect();
             println!("  ~ {} {}  {}", c.code, c.display, fields.join("; "));

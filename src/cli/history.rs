@@ -22,22 +22,14 @@ pub(super) fn run(service: &Service, args: HistoryArgs, json: bool) -> Result<()
     }
     println!("{} {}", h.system.slug, h.code);
     for e in &h.events {
-        let kind = serde_json::to_value(e.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         print!("  {:<10} {:<9} {}", e.release, kind, e.display);
         if let Some(s) = &e.successor {
             print!("  → {s}");
         }
         println!();
         for f in &e.changes {
-            println!(
-                "      {}: {} → {}",
-                f.field,
-                f.from.as_deref().unwrap_or("∅"),
-                f.to.as_deref().unwrap_or("∅")
-            );
+            println!("      {}: {} → {}", f.field, f.from.as_deref().unwrap_or("∅"), f.to.as_deref().unwrap_or("∅"));
         }
     }
     Ok(())

@@ -23,24 +23,16 @@ pub struct ImportArgs {
 
 pub(super) fn run(service: &Service, args: ImportArgs, json: bool) -> Result<(), Error> {
     let pb = spinner("importing");
-    let staged = service.import(
-        &args.files,
-        args.format.as_deref(),
-        args.version.as_deref(),
-        |p| {
-            pb.set_message(format!("parsing {}", p.display()));
-        },
-    );
+    let staged = service.import(&args.files, args.format.as_deref(), args.version.as_deref(), |p| {
+        pb.set_message(format!("parsing {}", p.display()));
+    });
     pb.finish_and_clear();
     let staged = staged?;
     if json {
         print_json(&staged);
     } else {
         for s in &staged {
-            println!(
-                "staged {} {} ({} concepts) from {} [{}]",
-                s.system, s.version, s.concepts, s.file, s.format
-            );
+            println!("staged {} {} ({} concepts) from {} [{}]", s.system, s.version, s.concepts, s.file, s.format);
         }
         println!("draft ready: `henkan publish --id <id>` makes it a release");
     }

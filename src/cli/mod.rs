@@ -65,8 +65,7 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::ConceptNotFound { .. }
         | Error::CodeNeverSeen { .. } => 3,
         Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
-        Error::NothingToPublish(_)
-        | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
+        Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
         Error::Store(StoreError::IncompatibleFormat { .. }) => 6,
         Error::Store(_) | Error::Internal(_) => 1,
     }
@@ -88,10 +87,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn print_json(value: &impl Serialize) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("answers always serialise")
-    );
+    println!("{}", serde_json::to_string_pretty(value).expect("answers always serialise"));
 }
 
 /// A spinner on stderr when it is a terminal; hidden otherwise (scripts, CI).
@@ -100,9 +96,7 @@ fn spinner(message: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("valid template"),
-    );
+    pb.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("valid template"));
     pb.enable_steady_tick(std::time::Duration::from_millis(100));
     pb.set_message(message.to_owned());
     pb

@@ -21,21 +21,13 @@ pub struct PublishArgs {
 
 pub(super) fn run(service: &Service, args: PublishArgs, json: bool) -> Result<(), Error> {
     let pb = spinner("publishing");
-    let release = service.publish(&PublishRequest {
-        id: args.id,
-        publisher: args.publisher,
-        notes: args.notes,
-    });
+    let release = service.publish(&PublishRequest { id: args.id, publisher: args.publisher, notes: args.notes });
     pb.finish_and_clear();
     let release = release?;
     if json {
         print_json(&release);
     } else {
-        println!(
-            "published release {} (parent {})",
-            release.id,
-            release.parent.as_deref().unwrap_or("none")
-        );
+        println!("published release {} (parent {})", release.id, release.parent.as_deref().unwrap_or("none"));
         println!("sha256 {}", release.sha256);
         for s in &release.systems {
             println!("  {} {} ({} concepts)", s.system, s.version, s.concepts);

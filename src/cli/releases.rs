@@ -9,10 +9,7 @@ pub(super) fn run(service: &Service, json: bool) -> Result<(), Error> {
     let releases = service.releases()?;
     let draft = service.draft()?;
     if json {
-        let draft: Vec<_> = draft
-            .iter()
-            .map(|(s, v)| json!({"system": s, "version": v}))
-            .collect();
+        let draft: Vec<_> = draft.iter().map(|(s, v)| json!({"system": s, "version": v})).collect();
         print_json(&json!({"releases": releases, "draft": draft}));
         return Ok(());
     }

@@ -10,11 +10,7 @@ pub(super) fn run(service: Service, opts: &ServeOpts) -> Result<(), Error> {
     let pb = spinner("checking data directory");
     let published = service.bootstrap(&opts.masters_dir, |id| {
         pb.set_message(format!("publishing bundled release {id}"));
-        tracing::info!(
-            release.id = id,
-            "Publishing bundled release {id} from {}",
-            opts.masters_dir.display()
-        );
+        tracing::info!(release.id = id, "Publishing bundled release {id} from {}", opts.masters_dir.display());
     });
     pb.finish_and_clear();
     let published = published?;
@@ -25,16 +21,11 @@ pub(super) fn run(service: Service, opts: &ServeOpts) -> Result<(), Error> {
             "Published the bundled official masters"
         );
     }
-    let latest = service
-        .release(None)
-        .map(|r| r.id)
-        .unwrap_or_else(|_| "none".into());
+    let latest = service.release(None).map(|r| r.id).unwrap_or_else(|_| "none".into());
     tracing::info!(release.id = %latest, ms = started.elapsed().as_millis() as u64, "Ready");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-    runtime
-        .block_on(serve(AppState::new(service), &HttpConfig::from(opts)))
-        .map_err(|e| Error::Internal(e.to_string()))
+    runtime.block_on(serve(AppState::new(service), &HttpConfig::from(opts))).map_err(|e| Error::Internal(e.to_string()))
 }

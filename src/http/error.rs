@@ -20,11 +20,7 @@ pub struct ApiError {
 impl ApiError {
     /// A 400 for a malformed request.
     pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_request",
-            message: message.into(),
-        }
+        Self { status: StatusCode::BAD_REQUEST, code: "invalid_request", message: message.into() }
     }
     /// The stable machine code.
     pub fn code(&self) -> &'static str {
@@ -40,16 +36,12 @@ fn classify(e: &Error) -> (StatusCode, &'static str) {
         Error::ReleaseNotFound(_) => (S::NOT_FOUND, "release_not_found"),
         Error::NoReleases => (S::SERVICE_UNAVAILABLE, "no_release_published"),
         Error::SystemNotInRelease { .. } => (S::NOT_FOUND, "code_system_not_in_release"),
-        Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => {
-            (S::NOT_FOUND, "concept_not_found")
-        }
+        Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => (S::NOT_FOUND, "concept_not_found"),
         Error::InvalidReleaseId(_) => (S::BAD_REQUEST, "invalid_request"),
         Error::NothingToPublish(_) => (S::CONFLICT, "nothing_to_publish"),
         Error::Store(StoreError::ReleaseExists(_)) => (S::CONFLICT, "release_exists"),
         Error::Import(_) => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
-        Error::Store(_) | Error::MastersPlan { .. } | Error::Internal(_) => {
-            (S::INTERNAL_SERVER_ERROR, "internal")
-        }
+        Error::Store(_) | Error::MastersPlan { .. } | Error::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
 
@@ -59,27 +51,15 @@ impl From<Error> for ApiError {
         if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
             // Logged once, here; the client gets a generic message.
             tracing::error!(error = %e, "Request failed");
-            return Self {
-                status,
-                code,
-                message: "internal error; the server log has the details".into(),
-            };
+            return Self { status, code, message: "internal error; the server log has the details".into() };
         }
-        Self {
-            status,
-            code,
-            message: e.to_string(),
-        }
+        Self { status, code, message: e.to_string() }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"error": {"code": self.code, "message": self.message}})),
-        )
-            .into_response()
+        (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
     }
 }
 

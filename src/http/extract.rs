@@ -16,9 +16,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| Self(v))
-            .map_err(|e| {
-                ApiError::invalid_request(format!("invalid query string: {}", e.body_text()))
-            })
+            .map_err(|e| ApiError::invalid_request(format!("invalid query string: {}", e.body_text())))
     }
 }
 

@@ -24,16 +24,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
         ("GET", "/v1/releases/{release}", get(releases::get_release)),
-        (
-            "GET",
-            "/v1/concepts/{system}/{code}",
-            get(concepts::get_concept),
-        ),
-        (
-            "GET",
-            "/v1/concepts/{system}/{code}/history",
-            get(concepts::get_concept_history),
-        ),
+        ("GET", "/v1/concepts/{system}/{code}", get(concepts::get_concept)),
+        ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
         ("GET", "/v1/diff", get(diff::get_diff)),
     ]
 }
@@ -59,21 +51,14 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, config: &HttpConfig) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot listen on {}: {e} (is another server using the port? pass --port)",
-                    config.addr
-                ),
-            )
-        })?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot listen on {}: {e} (is another server using the port? pass --port)", config.addr),
+        )
+    })?;
     tracing::info!(addr = %config.addr, "henkan listening on http://{}", config.addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -82,8 +67,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -23,9 +23,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A `.gz` file that does not decompress.
-    #[error(
-        "{path} is not a valid gzip file ({source}); re-download it or give the uncompressed file"
-    )]
+    #[error("{path} is not a valid gzip file ({source}); re-download it or give the uncompressed file")]
     Gzip {
         /// The file.
         path: PathBuf,
@@ -59,6 +57,14 @@ pub enum ImportError {
         /// Second file.
         second: String,
     },
+    /// A change file with no previous version to apply to.
+    #[error("{file} is a change file of {system}, but neither the draft nor the latest release holds a version of {system} to apply it to: import the full master first")]
+    NoBase {
+        /// The change file.
+        file: String,
+        /// Code system slug.
+        system: String,
+    },
     /// Nothing given.
     #[error("no files to import: name at least one official master file")]
     NoFiles,
@@ -77,59 +83,32 @@ pub(crate) struct ParsedFile {
 
 /// Reads a file, decompressing `*.gz`.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let raw = std::fs::read(path).map_err(|source| ImportError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let raw = std::fs::read(path).map_err(|source| ImportError::Io { path: path.to_owned(), source })?;
     if path.extension().is_some_and(|e| e == "gz") {
         let mut out = Vec::with_capacity(raw.len() * 4);
         flate2::read::GzDecoder::new(raw.as_slice())
             .read_to_end(&mut out)
-            .map_err(|source| ImportError::Gzip {
-                path: path.to_owned(),
-                source,
-            })?;
+            .map_err(|source| ImportError::Gzip { path: path.to_owned(), source })?;
         return Ok(out);
     }
     Ok(raw)
 }
 
 fn known_formats() -> String {
-    henkan_loaders::registry()
-        .iter()
-        .map(|l| l.format())
-        .collect::<Vec<_>>()
-        .join(", ")
+    henkan_loaders::registry().iter().map(|l| l.format()).collect::<Vec<_>>().join(", ")
 }
 
 /// Reads and parses one file with the given format, or the detected one.
-pub(crate) fn parse_file(
-    path: &Path,
-    format: Option<&str>,
-    version: Option<&str>,
-) -> Result<ParsedFile, ImportError> {
+pub(crate) fn parse_file(path: &Path, format: Option<&str>, version: Option<&str>) -> Result<ParsedFile, ImportError> {
     let bytes = read_bytes(path)?;
-    let display = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let display = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let name = display.strip_suffix(".gz").unwrap_or(&display).to_owned();
-    let file = SourceFile {
-        name: &name,
-        bytes: &bytes,
-    };
+    let file = SourceFile { name: &name, bytes: &bytes };
     let loader: &dyn Loader = match format {
-        Some(f) => henkan_loaders::by_format(f).ok_or_else(|| ImportError::UnknownFormatName {
-            given: f.to_owned(),
-            known: known_formats(),
-        })?,
+        Some(f) => henkan_loaders::by_format(f)
+            .ok_or_else(|| ImportError::UnknownFormatName { given: f.to_owned(), known: known_formats() })?,
         None => henkan_loaders::detect(&file).ok_or_else(|| {
-            LoadError::file(
-                henkan_loaders::LoadErrorKind::UnknownFormat {
-                    known: known_formats(),
-                },
-                &name,
-            )
+            LoadError::file(henkan_loaders::LoadErrorKind::UnknownFormat { known: known_formats() }, &name)
         })?,
     };
     let started = std::time::Instant::now();
@@ -137,9 +116,7 @@ pub(crate) fn parse_file(
     let version = version
         .map(str::to_owned)
         .or_else(|| loaded.version.clone())
-        .ok_or_else(|| ImportError::NoVersion {
-            path: path.to_owned(),
-        })?;
+        .ok_or_else(|| ImportError::NoVersion { path: path.to_owned() })?;
     tracing::info!(
         file = %name, format = loader.format(), system = loaded.system, version = %version,
         concepts = loaded.concepts.len(), ms = started.elapsed().as_millis() as u64,

@@ -63,18 +63,8 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
         oid: None,
         name: "JLAC10 分析物コード",
     },
-    CodeSystem {
-        slug: "icd11-mms",
-        uri: "http://id.who.int/icd/release/11/mms",
-        oid: None,
-        name: "ICD-11 MMS",
-    },
-    CodeSystem {
-        slug: "loinc",
-        uri: "http://loinc.org",
-        oid: Some("2.16.840.1.113883.6.1"),
-        name: "LOINC",
-    },
+    CodeSystem { slug: "icd11-mms", uri: "http://id.who.int/icd/release/11/mms", oid: None, name: "ICD-11 MMS" },
+    CodeSystem { slug: "loinc", uri: "http://loinc.org", oid: Some("2.16.840.1.113883.6.1"), name: "LOINC" },
     CodeSystem {
         slug: "rxnorm",
         uri: "http://www.nlm.nih.gov/research/umls/rxnorm",
@@ -87,11 +77,7 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
 pub fn resolve_system(s: &str) -> Option<&'static CodeSystem> {
     let s = s.trim();
     CODE_SYSTEMS.iter().find(|cs| {
-        cs.slug == s
-            || cs.uri == s
-            || cs
-                .oid
-                .is_some_and(|oid| s == oid || s.strip_prefix("urn:oid:") == Some(oid))
+        cs.slug == s || cs.uri == s || cs.oid.is_some_and(|oid| s == oid || s.strip_prefix("urn:oid:") == Some(oid))
     })
 }
 
@@ -102,15 +88,9 @@ mod tests {
     #[test]
     fn slug_uri_and_oid_resolve_to_the_same_system() {
         let by_slug = resolve_system("jp-receipt-disease").unwrap();
-        let by_uri =
-            resolve_system("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease").unwrap();
+        let by_uri = resolve_system("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease").unwrap();
         assert_eq!(by_slug, by_uri);
-        assert_eq!(
-            resolve_system("urn:oid:2.16.840.1.113883.6.1")
-                .unwrap()
-                .slug,
-            "loinc"
-        );
+        assert_eq!(resolve_system("urn:oid:2.16.840.1.113883.6.1").unwrap().slug, "loinc");
         assert!(resolve_system("jp-receipt").is_none());
     }
 

@@ -26,57 +26,24 @@ pub fn compare(before: &Concept, after: &Concept) -> Vec<FieldChange> {
             out.push(FieldChange { field, from, to });
         }
     };
-    push(
-        "display".into(),
-        Some(before.display.clone()),
-        Some(after.display.clone()),
-    );
-    push(
-        "status".into(),
-        Some(before.status.as_str().into()),
-        Some(after.status.as_str().into()),
-    );
+    push("display".into(), Some(before.display.clone()), Some(after.display.clone()));
+    push("status".into(), Some(before.status.as_str().into()), Some(after.status.as_str().into()));
     let designations = |c: &Concept, use_| {
-        let v: Vec<&str> = c
-            .designations
-            .iter()
-            .filter(|d| d.use_ == use_)
-            .map(|d| d.value.as_str())
-            .collect();
+        let v: Vec<&str> = c.designations.iter().filter(|d| d.use_ == use_).map(|d| d.value.as_str()).collect();
         (!v.is_empty()).then(|| v.join(" | "))
     };
-    let mut uses: Vec<_> = before
-        .designations
-        .iter()
-        .chain(&after.designations)
-        .map(|d| d.use_)
-        .collect();
+    let mut uses: Vec<_> = before.designations.iter().chain(&after.designations).map(|d| d.use_).collect();
     uses.sort();
     uses.dedup();
     for use_ in uses {
-        let name = serde_json::to_value(use_)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        push(
-            format!("designations.{name}"),
-            designations(before, use_),
-            designations(after, use_),
-        );
+        let name = serde_json::to_value(use_).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        push(format!("designations.{name}"), designations(before, use_), designations(after, use_));
     }
-    let mut names: Vec<&String> = before
-        .properties
-        .keys()
-        .chain(after.properties.keys())
-        .collect();
+    let mut names: Vec<&String> = before.properties.keys().chain(after.properties.keys()).collect();
     names.sort();
     names.dedup();
     for name in names {
-        push(
-            format!("properties.{name}"),
-            before.properties.get(name).cloned(),
-            after.properties.get(name).cloned(),
-        );
+        push(format!("properties.{name}"), before.properties.get(name).cloned(), after.properties.get(name).cloned());
     }
     out
 }
@@ -131,12 +98,7 @@ pub enum HistoryKind {
 impl HistoryKind {
     /// Classifies a change between two versions of a concept.
     pub fn of_changes(changes: &[FieldChange]) -> Self {
-        let to = |f: &str| {
-            changes
-                .iter()
-                .find(|c| c.field == f)
-                .map(|c| c.to.as_deref())
-        };
+        let to = |f: &str| changes.iter().find(|c| c.field == f).map(|c| c.to.as_deref());
         match to("status") {
             Some(Some("retired")) => return HistoryKind::Retired,
             Some(Some("active")) => return HistoryKind::Reactivated,
@@ -181,24 +143,15 @@ mod tests {
             status: Status::Active,
             display: display.into(),
             designations: vec![],
-            properties: props
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
+            properties: props.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
             bookkeeping: BTreeMap::new(),
         }
     }
 
     #[test]
     fn compare_reports_content_fields_only() {
-        let mut a = concept(
-            "１型糖尿病",
-            &[("icd10_1", "E109"), ("specific_disease", "00")],
-        );
-        let mut b = concept(
-            "１型糖尿病",
-            &[("icd10_1", "E109"), ("specific_disease", "05")],
-        );
+        let mut a = concept("１型糖尿病", &[("icd10_1", "E109"), ("specific_disease", "00")]);
+        let mut b = concept("１型糖尿病", &[("icd10_1", "E109"), ("specific_disease", "05")]);
         a.bookkeeping.insert("change_kind".into(), "0".into());
         b.bookkeeping.insert("change_kind".into(), "5".into());
         assert_eq!(
@@ -216,20 +169,11 @@ mod tests {
     fn kinds_follow_the_most_important_change() {
         let mut a = concept("x", &[]);
         let mut b = concept("x", &[("successor", "8830000")]);
-        assert_eq!(
-            HistoryKind::of_changes(&compare(&a, &b)),
-            HistoryKind::Replaced
-        );
+        assert_eq!(HistoryKind::of_changes(&compare(&a, &b)), HistoryKind::Replaced);
         b.status = Status::Retired;
-        assert_eq!(
-            HistoryKind::of_changes(&compare(&a, &b)),
-            HistoryKind::Retired
-        );
+        assert_eq!(HistoryKind::of_changes(&compare(&a, &b)), HistoryKind::Retired);
         a.status = Status::Retired;
         b = concept("x", &[]);
-        assert_eq!(
-            HistoryKind::of_changes(&compare(&a, &b)),
-            HistoryKind::Reactivated
-        );
+        assert_eq!(HistoryKind::of_changes(&compare(&a, &b)), HistoryKind::Reactivated);
     }
 }

@@ -58,8 +58,9 @@ mod tests {
         assert!(a < b);
         assert!(a.starts_with(&history_prefix("jp-receipt-disease", "8848176")));
         // A longer code with the same prefix never falls inside the shorter code's range.
-        assert!(!history("jp-receipt-disease", "88481760", 1)
-            .starts_with(&history_prefix("jp-receipt-disease", "8848176")));
+        assert!(
+            !history("jp-receipt-disease", "88481760", 1).starts_with(&history_prefix("jp-receipt-disease", "8848176"))
+        );
         assert_eq!(history_seq(&b), Some(300));
     }
 

@@ -21,10 +21,6 @@ pub(crate) struct Manifest {
 
 impl Manifest {
     pub(crate) fn new(created_at: String) -> Self {
-        Self {
-            format_version: FORMAT_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            created_at,
-        }
+        Self { format_version: FORMAT_VERSION, tool_version: env!("CARGO_PKG_VERSION").to_owned(), created_at }
     }
 }

@@ -35,9 +35,7 @@ use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
-use crate::model::{
-    CodeSystemVersion, Concept, Draft, HistoryEvent, Release, SourceFileInfo, VersionState,
-};
+use crate::model::{CodeSystemVersion, Concept, Draft, HistoryEvent, Release, SourceFileInfo, VersionState};
 use manifest::{Manifest, FORMAT_VERSION};
 
 const META: &str = "meta";
@@ -82,9 +80,7 @@ pub enum StoreError {
         message: String,
     },
     /// The release id is taken.
-    #[error(
-        "a release with id {0:?} already exists and releases never change: choose another --id"
-    )]
+    #[error("a release with id {0:?} already exists and releases never change: choose another --id")]
     ReleaseExists(String),
     /// An error from sled.
     #[error("data directory I/O error: {0}")]
@@ -96,11 +92,7 @@ pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Where a test or operator may stop a publish to prove it is crash-safe
 /// (`HENKAN_FAILPOINT=<stage>` aborts the process there).
-pub(crate) const FAILPOINTS: &[&str] = &[
-    "publish-after-history",
-    "publish-before-commit",
-    "publish-after-commit",
-];
+pub(crate) const FAILPOINTS: &[&str] = &["publish-after-history", "publish-before-commit", "publish-after-commit"];
 
 /// The store of one data directory.
 pub(crate) struct Store {
@@ -118,10 +110,7 @@ pub(crate) struct Store {
 }
 
 fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        tree,
-        message: e.to_string(),
-    })
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { tree, message: e.to_string() })
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -138,12 +127,9 @@ impl Store {
         std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
         let db = sled::Config::new().path(path).open().map_err(|e| match e {
             sled::Error::Io(ref io)
-                if io.to_string().contains("lock")
-                    || io.kind() == std::io::ErrorKind::WouldBlock =>
+                if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock =>
             {
-                StoreError::Locked {
-                    path: path.to_owned(),
-                }
+                StoreError::Locked { path: path.to_owned() }
             }
             other => StoreError::Sled(other),
         })?;
@@ -180,8 +166,7 @@ impl Store {
                 }
             }
             None if self.versions.is_empty() && self.releases.is_empty() => {
-                self.meta
-                    .insert(MANIFEST_KEY, encode(&Manifest::new(now)))?;
+                self.meta.insert(MANIFEST_KEY, encode(&Manifest::new(now)))?;
                 self.db.flush()?;
             }
             None => {
@@ -209,17 +194,9 @@ impl Store {
                 repaired = true;
             }
         }
-        if let Some(seq) = self
-            .meta
-            .get(PUBLISHING_KEY)?
-            .as_deref()
-            .and_then(keys::decode_id)
-        {
+        if let Some(seq) = self.meta.get(PUBLISHING_KEY)?.as_deref().and_then(keys::decode_id) {
             if !self.releases.contains_key(keys::id(seq))? {
-                tracing::warn!(
-                    release.seq = seq,
-                    "Removing history of a publish that did not complete"
-                );
+                tracing::warn!(release.seq = seq, "Removing history of a publish that did not complete");
                 let mut batch = sled::Batch::default();
                 for item in self.history.iter() {
                     let (key, _) = item?;
@@ -258,19 +235,12 @@ impl Store {
 
     /// Every release, oldest first.
     pub(crate) fn releases(&self) -> Result<Vec<Release>> {
-        self.releases
-            .iter()
-            .values()
-            .map(|v| decode(RELEASES, &v?))
-            .collect()
+        self.releases.iter().values().map(|v| decode(RELEASES, &v?)).collect()
     }
 
     /// The newest release.
     pub(crate) fn latest_release(&self) -> Result<Option<Release>> {
-        self.releases
-            .last()?
-            .map(|(_, v)| decode(RELEASES, &v))
-            .transpose()
+        self.releases.last()?.map(|(_, v)| decode(RELEASES, &v)).transpose()
     }
 
     /// A release by id.
@@ -278,48 +248,31 @@ impl Store {
         let Some(seq) = self.release_ids.get(id.as_bytes())? else {
             return Ok(None);
         };
-        let seq = keys::decode_id(&seq).ok_or(StoreError::Corrupt {
-            tree: RELEASE_IDS,
-            message: "bad seq".into(),
-        })?;
-        self.releases
-            .get(keys::id(seq))?
-            .map(|v| decode(RELEASES, &v))
-            .transpose()
+        let seq = keys::decode_id(&seq).ok_or(StoreError::Corrupt { tree: RELEASE_IDS, message: "bad seq".into() })?;
+        self.releases.get(keys::id(seq))?.map(|v| decode(RELEASES, &v)).transpose()
     }
 
     /// A code system version by id.
     pub(crate) fn version(&self, id: u64) -> Result<Option<CodeSystemVersion>> {
-        self.versions
-            .get(keys::id(id))?
-            .map(|v| decode(VERSIONS, &v))
-            .transpose()
+        self.versions.get(keys::id(id))?.map(|v| decode(VERSIONS, &v)).transpose()
     }
 
     /// One concept of a code system version.
     pub(crate) fn concept(&self, version_id: u64, code: &str) -> Result<Option<Concept>> {
-        self.concepts
-            .get(keys::concept(version_id, code))?
-            .map(|hash| self.body(&hash))
-            .transpose()
+        self.concepts.get(keys::concept(version_id, code))?.map(|hash| self.body(&hash)).transpose()
     }
 
     /// All concepts of a version as (code, content hash), in code order: equal hashes mean
     /// equal content, so diffs decode only what differs.
-    pub(crate) fn concept_hashes(
-        &self,
-        version_id: u64,
-    ) -> impl Iterator<Item = Result<(Vec<u8>, sled::IVec)>> + '_ {
-        self.concepts.scan_prefix(keys::id(version_id)).map(|item| {
-            item.map(|(k, v)| (keys::concept_code(&k).to_vec(), v))
-                .map_err(StoreError::from)
-        })
+    pub(crate) fn concept_hashes(&self, version_id: u64) -> impl Iterator<Item = Result<(Vec<u8>, sled::IVec)>> + '_ {
+        self.concepts
+            .scan_prefix(keys::id(version_id))
+            .map(|item| item.map(|(k, v)| (keys::concept_code(&k).to_vec(), v)).map_err(StoreError::from))
     }
 
     /// Every concept of a version, in code order.
     pub(crate) fn concepts(&self, version_id: u64) -> impl Iterator<Item = Result<Concept>> + '_ {
-        self.concept_hashes(version_id)
-            .map(|item| item.and_then(|(_, hash)| self.body(&hash)))
+        self.concept_hashes(version_id).map(|item| item.and_then(|(_, hash)| self.body(&hash)))
     }
 
     /// The concept stored under a content hash.
@@ -348,12 +301,7 @@ impl Store {
 
     /// The draft (what the next publish adds to its parent).
     pub(crate) fn draft(&self) -> Result<Draft> {
-        Ok(self
-            .meta
-            .get(DRAFT_KEY)?
-            .map(|v| decode(META, &v))
-            .transpose()?
-            .unwrap_or_default())
+        Ok(self.meta.get(DRAFT_KEY)?.map(|v| decode(META, &v)).transpose()?.unwrap_or_default())
     }
 
     /// Whether a default-data bootstrap was started and not finished.
@@ -373,10 +321,7 @@ impl Store {
         concepts: &[Concept],
         now: &str,
     ) -> Result<u64> {
-        let mut encoded: Vec<(&str, Vec<u8>)> = concepts
-            .iter()
-            .map(|c| (c.code.as_str(), encode(c)))
-            .collect();
+        let mut encoded: Vec<(&str, Vec<u8>)> = concepts.iter().map(|c| (c.code.as_str(), encode(c))).collect();
         encoded.sort_by(|a, b| a.0.cmp(b.0));
         let mut hasher = Sha256::new();
         hasher.update(format!("{system}\t{version}\n"));
@@ -385,22 +330,9 @@ impl Store {
             hasher.update(b"\n");
         }
         let digest = hex::encode(hasher.finalize());
-        if let Some(id) = self
-            .version_digests
-            .get(digest.as_bytes())?
-            .as_deref()
-            .and_then(keys::decode_id)
-        {
-            if self
-                .version(id)?
-                .is_some_and(|v| v.state == VersionState::Loaded)
-            {
-                tracing::info!(
-                    system,
-                    version,
-                    version.id = id,
-                    "Identical content already stored; reusing it"
-                );
+        if let Some(id) = self.version_digests.get(digest.as_bytes())?.as_deref().and_then(keys::decode_id) {
+            if self.version(id)?.is_some_and(|v| v.state == VersionState::Loaded) {
+                tracing::info!(system, version, version.id = id, "Identical content already stored; reusing it");
                 return Ok(id);
             }
         }
@@ -421,7 +353,9 @@ impl Store {
         for (code, bytes) in encoded {
             let hash = Sha256::digest(&bytes);
             keys_batch.insert(keys::concept(id, code), hash.as_slice());
-            bodies_batch.insert(hash.as_slice(), bytes);
+            if !self.bodies.contains_key(hash.as_slice())? {
+                bodies_batch.insert(hash.as_slice(), bytes);
+            }
         }
         // Bodies first: a concept key never points at a missing body.
         self.bodies.apply_batch(bodies_batch)?;
@@ -433,10 +367,9 @@ impl Store {
     pub(crate) fn stage(&self, version_ids: &[u64]) -> Result<Draft> {
         let mut versions = Vec::new();
         for &id in version_ids {
-            let mut v = self.version(id)?.ok_or(StoreError::Corrupt {
-                tree: VERSIONS,
-                message: format!("version {id} vanished"),
-            })?;
+            let mut v = self
+                .version(id)?
+                .ok_or(StoreError::Corrupt { tree: VERSIONS, message: format!("version {id} vanished") })?;
             v.state = VersionState::Loaded;
             versions.push(v);
         }
@@ -473,11 +406,7 @@ impl Store {
 
     /// Publishes: history entries first (invisible), then the release and the cleared draft in
     /// one transaction, then a flush. `release.seq` must come from [`Store::next_seq`].
-    pub(crate) fn commit_release(
-        &self,
-        release: &Release,
-        history: &[(String, String, HistoryEvent)],
-    ) -> Result<()> {
+    pub(crate) fn commit_release(&self, release: &Release, history: &[(String, String, HistoryEvent)]) -> Result<()> {
         if self.release_ids.contains_key(release.id.as_bytes())? {
             return Err(StoreError::ReleaseExists(release.id.clone()));
         }
@@ -537,10 +466,7 @@ impl Store {
 
 fn tx_error(e: TransactionError<()>) -> StoreError {
     match e {
-        TransactionError::Abort(()) => StoreError::Corrupt {
-            tree: META,
-            message: "transaction aborted".into(),
-        },
+        TransactionError::Abort(()) => StoreError::Corrupt { tree: META, message: "transaction aborted".into() },
         TransactionError::Storage(e) => StoreError::Sled(e),
     }
 }
@@ -573,26 +499,14 @@ mod tests {
             let db = sled::open(dir.path()).unwrap();
             let mut m = Manifest::new("x".into());
             m.format_version = FORMAT_VERSION + 1;
-            db.open_tree(META)
-                .unwrap()
-                .insert(MANIFEST_KEY, encode(&m))
-                .unwrap();
+            db.open_tree(META).unwrap().insert(MANIFEST_KEY, encode(&m)).unwrap();
             db.flush().unwrap();
         }
         let err = open(dir.path()).err().expect("must refuse");
-        assert!(
-            matches!(err, StoreError::IncompatibleFormat { .. }),
-            "{err}"
-        );
+        assert!(matches!(err, StoreError::IncompatibleFormat { .. }), "{err}");
         let msg = err.to_string();
-        assert!(
-            msg.contains(&format!("uses store format {}", FORMAT_VERSION + 1)),
-            "{msg}"
-        );
-        assert!(
-            msg.contains(&format!("this henkan reads format {FORMAT_VERSION}")),
-            "{msg}"
-        );
+        assert!(msg.contains(&format!("uses store format {}", FORMAT_VERSION + 1)), "{msg}");
+        assert!(msg.contains(&format!("this henkan reads format {FORMAT_VERSION}")), "{msg}");
     }
 
     #[test]
@@ -607,36 +521,11 @@ mod tests {
             properties: BTreeMap::new(),
             bookkeeping: BTreeMap::new(),
         };
-        let a = s
-            .write_version(
-                "jp-receipt-disease",
-                "v1",
-                vec![],
-                std::slice::from_ref(&c),
-                "t",
-            )
-            .unwrap();
-        let b = s
-            .write_version(
-                "jp-receipt-disease",
-                "v2",
-                vec![],
-                std::slice::from_ref(&c),
-                "t",
-            )
-            .unwrap();
+        let a = s.write_version("jp-receipt-disease", "v1", vec![], std::slice::from_ref(&c), "t").unwrap();
+        let b = s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t").unwrap();
         assert_ne!(a, b, "different version labels are different versions");
         assert_eq!(s.counts()["concepts"], 2);
-        assert_eq!(
-            s.counts()["bodies"],
-            1,
-            "the same concept content is stored once"
-        );
-        assert_eq!(
-            s.concepts(b)
-                .map(|c| c.unwrap().display)
-                .collect::<Vec<_>>(),
-            [c.display]
-        );
+        assert_eq!(s.counts()["bodies"], 1, "the same concept content is stored once");
+        assert_eq!(s.concepts(b).map(|c| c.unwrap().display).collect::<Vec<_>>(), [c.display]);
     }
 }

@@ -16,12 +16,7 @@ async fn concept_answers_with_kana_icd10_and_medis_numbers() {
     let c = &v["concept"];
     assert_eq!(c["display"], "１１β－水酸化酵素欠損症");
     assert_eq!(c["status"], "active");
-    let kana = c["designations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["use"] == "kana")
-        .unwrap();
+    let kana = c["designations"].as_array().unwrap().iter().find(|d| d["use"] == "kana").unwrap();
     assert_eq!(kana["value"], "１１ベータ－スイサンカコウソケッソンショウ");
     assert_eq!(c["properties"]["icd10_1"], "E250");
     assert_eq!(c["properties"]["medis_key_number"], "20100524");
@@ -32,9 +27,7 @@ async fn concept_answers_with_kana_icd10_and_medis_numbers() {
 async fn system_may_be_given_as_canonical_uri_and_release_pinned() {
     let app = TestApp::default_data();
     let uri = "http%3A%2F%2Fjpfhir.jp%2Ffhir%2Fcore%2Fmhlw%2FCodeSystem%2FmasterB-disease";
-    let (status, v) = app
-        .get(&format!("/v1/concepts/{uri}/2028045?release=2024-01"))
-        .await;
+    let (status, v) = app.get(&format!("/v1/concepts/{uri}/2028045?release=2024-01")).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["release"], "2024-01");
     assert_eq!(v["concept"]["display"], "悪性線維性組織球腫");
@@ -49,12 +42,7 @@ async fn releases_list_and_one_release() {
     let (status, v) = app.get("/v1/releases").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["release"], "2024-06");
-    let ids: Vec<_> = v["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<_> = v["releases"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["2024-01", "2024-06"]);
     let (status, v) = app.get("/v1/releases/2024-01").await;
     assert_eq!(status, StatusCode::OK);
@@ -62,89 +50,47 @@ async fn releases_list_and_one_release() {
     assert_eq!(v["systems"][0]["concepts"], 27_384);
     assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
     let (status, v) = app.get("/v1/releases/latest").await;
-    assert_eq!(
-        (status, v["release"].as_str()),
-        (StatusCode::OK, Some("2024-06"))
-    );
+    assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2024-06")));
 }
 
 #[tokio::test]
 async fn diff_and_history() {
     let app = TestApp::default_data();
-    let (status, v) = app
-        .get("/v1/diff?from=2024-01&to=2024-06&system=jp-receipt-disease")
-        .await;
+    let (status, v) = app.get("/v1/diff?from=2024-01&to=2024-06&system=jp-receipt-disease").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        (v["from"].as_str(), v["to"].as_str()),
-        (Some("2024-01"), Some("2024-06"))
-    );
+    assert_eq!((v["from"].as_str(), v["to"].as_str()), (Some("2024-01"), Some("2024-06")));
     let d = &v["systems"][0];
     assert_eq!(d["added"].as_array().unwrap().len(), 82);
     assert_eq!(d["removed"].as_array().unwrap().len(), 29);
     let (_, all) = app.get("/v1/diff?from=2024-01").await;
     assert_eq!(all["to"], "2024-06");
-    assert_eq!(
-        all["systems"].as_array().unwrap().len(),
-        2,
-        "the modifier master arrived in 2024-06"
-    );
+    assert_eq!(all["systems"].as_array().unwrap().len(), 2, "the modifier master arrived in 2024-06");
 
-    let (status, v) = app
-        .get("/v1/concepts/jp-receipt-disease/2028045/history")
-        .await;
+    let (status, v) = app.get("/v1/concepts/jp-receipt-disease/2028045/history").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["release"], "2024-06");
     let events = v["events"].as_array().unwrap();
     assert_eq!(events.len(), 2);
-    assert_eq!(
-        (events[1]["release"].as_str(), events[1]["kind"].as_str()),
-        (Some("2024-06"), Some("removed"))
-    );
+    assert_eq!((events[1]["release"].as_str(), events[1]["kind"].as_str()), (Some("2024-06"), Some("removed")));
 }
 
 #[tokio::test]
 async fn errors_share_one_envelope_with_stable_codes() {
     let app = TestApp::default_data();
     for (uri, status, code) in [
-        (
-            "/v1/concepts/no-such-system/1",
-            StatusCode::NOT_FOUND,
-            "code_system_not_found",
-        ),
-        (
-            "/v1/concepts/jp-receipt-disease/0000001",
-            StatusCode::NOT_FOUND,
-            "concept_not_found",
-        ),
-        (
-            "/v1/concepts/jp-receipt-disease/8848176?release=1999",
-            StatusCode::NOT_FOUND,
-            "release_not_found",
-        ),
-        (
-            "/v1/concepts/icd11-mms/5A11",
-            StatusCode::NOT_FOUND,
-            "code_system_not_in_release",
-        ),
+        ("/v1/concepts/no-such-system/1", StatusCode::NOT_FOUND, "code_system_not_found"),
+        ("/v1/concepts/jp-receipt-disease/0000001", StatusCode::NOT_FOUND, "concept_not_found"),
+        ("/v1/concepts/jp-receipt-disease/8848176?release=1999", StatusCode::NOT_FOUND, "release_not_found"),
+        ("/v1/concepts/icd11-mms/5A11", StatusCode::NOT_FOUND, "code_system_not_in_release"),
         ("/v1/diff", StatusCode::BAD_REQUEST, "invalid_request"),
         ("/v1/nothing-here", StatusCode::NOT_FOUND, "route_not_found"),
     ] {
         let (s, v) = app.get(uri).await;
-        assert_eq!(
-            (s, v["error"]["code"].as_str()),
-            (status, Some(code)),
-            "{uri}: {v}"
-        );
+        assert_eq!((s, v["error"]["code"].as_str()), (status, Some(code)), "{uri}: {v}");
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }
-    let (s, v) = app
-        .request(Request::post("/v1/releases").body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(
-        (s, v["error"]["code"].as_str()),
-        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
-    );
+    let (s, v) = app.request(Request::post("/v1/releases").body(Body::empty()).unwrap()).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
 }
 
 #[tokio::test]

@@ -21,74 +21,36 @@ fn two_official_editions_give_exact_counts_diff_and_history() {
     assert_eq!(r2.system("jp-receipt-disease").unwrap().concepts, 27_437);
     assert_eq!(r2.parent.as_deref(), Some("2024-01"));
 
-    let diff = s
-        .diff("2024-01", "2024-06", Some("jp-receipt-disease"))
-        .unwrap();
+    let diff = s.diff("2024-01", "2024-06", Some("jp-receipt-disease")).unwrap();
     let d = &diff.systems[0];
     assert_eq!((d.added.len(), d.removed.len()), (82, 29));
-    assert!(d
-        .added
-        .iter()
-        .any(|c| c.code == "8851497" && c.display == "Ａ群β溶血連鎖球菌感染症"));
-    assert!(d
-        .removed
-        .iter()
-        .any(|c| c.code == "2028045" && c.display == "悪性線維性組織球腫"));
+    assert!(d.added.iter().any(|c| c.code == "8851497" && c.display == "Ａ群β溶血連鎖球菌感染症"));
+    assert!(d.removed.iter().any(|c| c.code == "2028045" && c.display == "悪性線維性組織球腫"));
     // 397 rows carry 変更区分 5 in 2024-06; each differs in a content field, and no row differs
     // in bookkeeping only.
     assert_eq!(d.changed.len(), 397);
     let t1dm = d.changed.iter().find(|c| c.code == "2500014").unwrap();
     assert_eq!(t1dm.changes.len(), 1);
     assert_eq!(t1dm.changes[0].field, "properties.specific_disease");
-    assert!(d
-        .changed
-        .iter()
-        .all(|c| c.changes.iter().all(|f| !f.field.contains("change_kind"))));
+    assert!(d.changed.iter().all(|c| c.changes.iter().all(|f| !f.field.contains("change_kind"))));
 
     // The same code through the URI form of the system.
-    let by_uri = s
-        .diff(
-            "2024-01",
-            "2024-06",
-            Some("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease"),
-        )
-        .unwrap();
+    let by_uri =
+        s.diff("2024-01", "2024-06", Some("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease")).unwrap();
     assert_eq!(by_uri.systems[0].added.len(), 82);
 
     let h = s.history("jp-receipt-disease", "2028045").unwrap();
-    let kinds: Vec<_> = h
-        .events
-        .iter()
-        .map(|e| (e.release.as_str(), e.kind))
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            ("2024-01", HistoryKind::Added),
-            ("2024-06", HistoryKind::Removed)
-        ]
-    );
+    let kinds: Vec<_> = h.events.iter().map(|e| (e.release.as_str(), e.kind)).collect();
+    assert_eq!(kinds, [("2024-01", HistoryKind::Added), ("2024-06", HistoryKind::Removed)]);
     let h = s.history("jp-receipt-disease", "8851497").unwrap();
     assert_eq!(h.events.len(), 1);
-    assert_eq!(
-        (h.events[0].release.as_str(), h.events[0].kind),
-        ("2024-06", HistoryKind::Added)
-    );
-    assert!(matches!(
-        s.history("jp-receipt-disease", "0000000"),
-        Err(Error::CodeNeverSeen { .. })
-    ));
+    assert_eq!((h.events[0].release.as_str(), h.events[0].kind), ("2024-06", HistoryKind::Added));
+    assert!(matches!(s.history("jp-receipt-disease", "0000000"), Err(Error::CodeNeverSeen { .. })));
 
     // A removed code is not in the new release, but is in the old one.
-    assert!(matches!(
-        s.lookup("jp-receipt-disease", "2028045", None),
-        Err(Error::ConceptNotFound { .. })
-    ));
+    assert!(matches!(s.lookup("jp-receipt-disease", "2028045", None), Err(Error::ConceptNotFound { .. })));
     assert_eq!(
-        s.lookup("jp-receipt-disease", "2028045", Some("2024-01"))
-            .unwrap()
-            .concept
-            .display,
+        s.lookup("jp-receipt-disease", "2028045", Some("2024-01")).unwrap().concept.display,
         "悪性線維性組織球腫"
     );
 }
@@ -99,68 +61,30 @@ fn release_hash_depends_only_on_content() {
     // two independent stores must agree on the content hash, whatever the release metadata.
     let dir = tempdir();
     let s = open(dir.path());
-    s.import(&[shared("disease/b_20240101.txt")], None, None, |_| {})
-        .unwrap();
-    let r = s
-        .publish(&PublishRequest {
-            id: "other-id".into(),
-            publisher: "someone".into(),
-            notes: "x".into(),
-        })
-        .unwrap();
-    let bundled = TestApp::default_data()
-        .service()
-        .release(Some("2024-01"))
-        .unwrap();
+    s.import(&[shared("disease/b_20240101.txt")], None, None, |_| {}).unwrap();
+    let r =
+        s.publish(&PublishRequest { id: "other-id".into(), publisher: "someone".into(), notes: "x".into() }).unwrap();
+    let bundled = TestApp::default_data().service().release(Some("2024-01")).unwrap();
     assert_eq!(r.sha256, bundled.sha256);
-    assert_ne!(
-        bundled.sha256,
-        TestApp::default_data()
-            .service()
-            .release(Some("2024-06"))
-            .unwrap()
-            .sha256
-    );
+    assert_ne!(bundled.sha256, TestApp::default_data().service().release(Some("2024-06")).unwrap().sha256);
 }
 
 #[test]
 fn publish_refuses_empty_drafts_taken_ids_and_bad_ids() {
     let dir = tempdir();
     let s = open(dir.path());
-    let req = |id: &str| PublishRequest {
-        id: id.into(),
-        publisher: "t".into(),
-        notes: String::new(),
-    };
-    assert!(matches!(
-        s.publish(&req("r1")),
-        Err(Error::NothingToPublish(_))
-    ));
-    s.import(&[shared("disease/z_20240601.txt")], None, None, |_| {})
-        .unwrap();
-    assert!(matches!(
-        s.publish(&req("bad id")),
-        Err(Error::InvalidReleaseId(_))
-    ));
-    assert!(matches!(
-        s.publish(&req("latest")),
-        Err(Error::InvalidReleaseId(_))
-    ));
+    let req = |id: &str| PublishRequest { id: id.into(), publisher: "t".into(), notes: String::new() };
+    assert!(matches!(s.publish(&req("r1")), Err(Error::NothingToPublish(_))));
+    s.import(&[shared("disease/z_20240601.txt")], None, None, |_| {}).unwrap();
+    assert!(matches!(s.publish(&req("bad id")), Err(Error::InvalidReleaseId(_))));
+    assert!(matches!(s.publish(&req("latest")), Err(Error::InvalidReleaseId(_))));
     s.publish(&req("r1")).unwrap();
-    s.import(&[shared("disease/z_20250601.txt")], None, None, |_| {})
-        .unwrap();
-    assert!(matches!(
-        s.publish(&req("r1")),
-        Err(Error::Store(StoreError::ReleaseExists(_)))
-    ));
+    s.import(&[shared("disease/z_20250601.txt")], None, None, |_| {}).unwrap();
+    assert!(matches!(s.publish(&req("r1")), Err(Error::Store(StoreError::ReleaseExists(_)))));
     // Re-importing what r1 already holds publishes nothing new.
     s.discard_draft().unwrap();
-    s.import(&[shared("disease/z_20240601.txt")], None, None, |_| {})
-        .unwrap();
-    assert!(matches!(
-        s.publish(&req("r2")),
-        Err(Error::NothingToPublish(_))
-    ));
+    s.import(&[shared("disease/z_20240601.txt")], None, None, |_| {}).unwrap();
+    assert!(matches!(s.publish(&req("r2")), Err(Error::NothingToPublish(_))));
 }
 
 #[test]
@@ -168,20 +92,9 @@ fn two_versions_of_one_system_in_one_import_are_refused() {
     let dir = tempdir();
     let s = open(dir.path());
     let e = s
-        .import(
-            &[
-                shared("disease/z_20240601.txt"),
-                shared("disease/z_20250601.txt"),
-            ],
-            None,
-            None,
-            |_| {},
-        )
+        .import(&[shared("disease/z_20240601.txt"), shared("disease/z_20250601.txt")], None, None, |_| {})
         .unwrap_err();
-    assert!(
-        matches!(e, Error::Import(ImportError::SameSystemTwice { .. })),
-        "{e}"
-    );
+    assert!(matches!(e, Error::Import(ImportError::SameSystemTwice { .. })), "{e}");
     assert!(s.draft().unwrap().is_empty());
 }
 
@@ -189,10 +102,7 @@ fn two_versions_of_one_system_in_one_import_are_refused() {
 /// CP932 file named like the official one.
 fn write_master(dir: &std::path::Path, lines: &[Vec<u8>]) -> PathBuf {
     let path = dir.join("b_20240601.txt");
-    let bytes: Vec<u8> = lines
-        .iter()
-        .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
-        .collect();
+    let bytes: Vec<u8> = lines.iter().flat_map(|l| l.iter().copied().chain(*b"\r\n")).collect();
     std::fs::write(&path, bytes).unwrap();
     path
 }
@@ -200,11 +110,7 @@ fn write_master(dir: &std::path::Path, lines: &[Vec<u8>]) -> PathBuf {
 /// The first `n` records of the official 2024-06 disease master, as raw CP932 lines.
 fn official_lines(n: usize) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(shared("disease/b_20240601.txt")).unwrap();
-    bytes
-        .split(|&b| b == b'\n')
-        .take(n)
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
-        .collect()
+    bytes.split(|&b| b == b'\n').take(n).map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec()).collect()
 }
 
 fn set_field(line: &[u8], index: usize, value: &[u8]) -> Vec<u8> {
@@ -233,47 +139,21 @@ fn malformed_files_are_rejected_with_position_and_nothing_is_stored() {
     let mut l = good.clone();
     let cut = l[200].iter().rposition(|&b| b == b',').unwrap();
     l[200].truncate(cut);
-    cases.push((
-        "wrong field count",
-        l,
-        "record 201 (line 201): 45 fields where the published layout has 46",
-    ));
+    cases.push(("wrong field count", l, "record 201 (line 201): 45 fields where the published layout has 46"));
     let mut l = good.clone();
     l[250] = set_field(&l[250], 2, b"");
-    cases.push((
-        "empty code",
-        l,
-        "record 251 (line 251, field 3 \"傷病名コード\"): empty code",
-    ));
+    cases.push(("empty code", l, "record 251 (line 251, field 3 \"傷病名コード\"): empty code"));
     let mut l = good.clone();
     l[299] = l[10].clone();
-    cases.push((
-        "duplicate code",
-        l,
-        "record 300 (line 300, field 3 \"傷病名コード\"): duplicate code",
-    ));
+    cases.push(("duplicate code", l, "record 300 (line 300, field 3 \"傷病名コード\"): duplicate code"));
     let mut l = good;
     l[42] = set_field(&l[42], 23, b"20240230");
-    cases.push((
-        "impossible date",
-        l,
-        "record 43 (line 43, field 24 \"廃止年月日\"): impossible date \"20240230\"",
-    ));
+    cases.push(("impossible date", l, "record 43 (line 43, field 24 \"廃止年月日\"): impossible date \"20240230\""));
 
     for (what, lines, expected) in cases {
         let path = write_master(dir.path(), &lines);
-        let e = s
-            .import(
-                &[shared("disease/z_20250601.txt"), path],
-                None,
-                None,
-                |_| {},
-            )
-            .unwrap_err();
-        assert!(
-            matches!(e, Error::Import(ImportError::Load(_))),
-            "{what}: {e}"
-        );
+        let e = s.import(&[shared("disease/z_20250601.txt"), path], None, None, |_| {}).unwrap_err();
+        assert!(matches!(e, Error::Import(ImportError::Load(_))), "{what}: {e}");
         let msg = e.to_string();
         assert!(msg.starts_with("b_20240601.txt: "), "{what}: {msg}");
         assert!(msg.contains(expected), "{what}: {msg}");

@@ -9,8 +9,7 @@ use crate::common::TestApp;
 
 fn spec_operations() -> BTreeSet<(String, String)> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/api-spec/openapi.yaml");
-    let spec: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let spec: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut ops = BTreeSet::new();
     for (p, item) in spec["paths"].as_mapping().expect("paths") {
         for (m, _) in item.as_mapping().unwrap() {
@@ -25,21 +24,13 @@ fn spec_operations() -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_route_is_in_the_spec_and_every_spec_path_is_routed() {
-    let routed: BTreeSet<(String, String)> = henkan::http::route_table()
-        .into_iter()
-        .map(|(m, p)| (m.to_owned(), p.to_owned()))
-        .collect();
+    let routed: BTreeSet<(String, String)> =
+        henkan::http::route_table().into_iter().map(|(m, p)| (m.to_owned(), p.to_owned())).collect();
     let spec = spec_operations();
     let missing_in_spec: Vec<_> = routed.difference(&spec).collect();
     let missing_in_router: Vec<_> = spec.difference(&routed).collect();
-    assert!(
-        missing_in_spec.is_empty(),
-        "routes not in api-spec/openapi.yaml: {missing_in_spec:?}"
-    );
-    assert!(
-        missing_in_router.is_empty(),
-        "spec operations not routed: {missing_in_router:?}"
-    );
+    assert!(missing_in_spec.is_empty(), "routes not in api-spec/openapi.yaml: {missing_in_spec:?}");
+    assert!(missing_in_router.is_empty(), "spec operations not routed: {missing_in_router:?}");
 }
 
 #[tokio::test]

@@ -20,11 +20,7 @@ pub(crate) async fn get_concept(
     ApiPath((system, code)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<ReleaseParam>,
 ) -> Result<Json<Lookup>, ApiError> {
-    Ok(Json(service.lookup(
-        &system,
-        &code,
-        q.release.as_deref(),
-    )?))
+    Ok(Json(service.lookup(&system, &code, q.release.as_deref())?))
 }
 
 pub(crate) async fn get_concept_history(

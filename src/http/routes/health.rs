@@ -15,16 +15,11 @@ pub(crate) struct Health {
 }
 
 /// Always 200 while the process can read its store.
-pub(crate) async fn get_health(
-    State(AppState(service)): State<AppState>,
-) -> Result<Json<Health>, ApiError> {
+pub(crate) async fn get_health(State(AppState(service)): State<AppState>) -> Result<Json<Health>, ApiError> {
     let release = match service.release(None) {
         Ok(r) => Some(r.id),
         Err(Error::NoReleases) => None,
         Err(e) => return Err(e.into()),
     };
-    Ok(Json(Health {
-        status: "ok",
-        release,
-    }))
+    Ok(Json(Health { status: "ok", release }))
 }

@@ -15,14 +15,9 @@ pub(crate) struct ReleaseList {
     releases: Vec<Release>,
 }
 
-pub(crate) async fn list_releases(
-    State(AppState(service)): State<AppState>,
-) -> Result<Json<ReleaseList>, ApiError> {
+pub(crate) async fn list_releases(State(AppState(service)): State<AppState>) -> Result<Json<ReleaseList>, ApiError> {
     let releases = service.releases()?;
-    Ok(Json(ReleaseList {
-        release: releases.last().map(|r| r.id.clone()),
-        releases,
-    }))
+    Ok(Json(ReleaseList { release: releases.last().map(|r| r.id.clone()), releases }))
 }
 
 /// One release; `release` echoes its id.
@@ -38,8 +33,5 @@ pub(crate) async fn get_release(
     ApiPath(release): ApiPath<String>,
 ) -> Result<Json<ReleaseOne>, ApiError> {
     let details = service.release(Some(&release))?;
-    Ok(Json(ReleaseOne {
-        release: details.id.clone(),
-        details,
-    }))
+    Ok(Json(ReleaseOne { release: details.id.clone(), details }))
 }

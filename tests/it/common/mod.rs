@@ -17,14 +17,8 @@ use tower::ServiceExt;
 /// A file of the staged official data (`../shared/data/<rel>`); panics with a clear message if
 /// the checkout has no `shared/` beside it.
 pub fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
-    assert!(
-        p.exists(),
-        "{} is needed by this test (shared/ must sit beside the checkout)",
-        p.display()
-    );
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
+    assert!(p.exists(), "{} is needed by this test (shared/ must sit beside the checkout)", p.display());
     p
 }
 
@@ -35,10 +29,7 @@ pub fn masters() -> PathBuf {
 
 /// A fresh temp dir for a data directory.
 pub fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("henkan-it-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("temp dir")
+    tempfile::Builder::new().prefix("henkan-it-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir")
 }
 
 /// Opens a service on a directory.
@@ -50,11 +41,7 @@ pub fn open(dir: &Path) -> Service {
 pub fn import_publish(service: &Service, files: &[PathBuf], id: &str) {
     service.import(files, None, None, |_| {}).expect("import");
     service
-        .publish(&PublishRequest {
-            id: id.into(),
-            publisher: "test".into(),
-            notes: String::new(),
-        })
+        .publish(&PublishRequest { id: id.into(), publisher: "test".into(), notes: String::new() })
         .expect("publish");
 }
 
@@ -74,10 +61,7 @@ impl TestApp {
             let service = open(dir.path());
             let published = service.bootstrap(&masters(), |_| {}).expect("bootstrap");
             assert_eq!(published.len(), 2);
-            TestApp {
-                state: AppState::new(service),
-                _dir: dir,
-            }
+            TestApp { state: AppState::new(service), _dir: dir }
         })
     }
 
@@ -87,8 +71,7 @@ impl TestApp {
 
     /// GET a path; returns status and JSON body.
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
-        self.request(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.request(Request::get(uri).body(Body::empty()).unwrap()).await
     }
 
     pub async fn request(&self, req: Request<Body>) -> (StatusCode, Value) {
