@@ -84,8 +84,7 @@ fn patches_that_contradict_the_previous_version_are_errors_at_their_row() {
 
 #[test]
 fn unknown_change_kind_is_an_error() {
-    let bad: Vec<u8> = Y_0628.iter().copied().collect::<Vec<_>>();
-    let bad = [b"\"7\"".as_slice(), &bad[3..]].concat();
+    let bad = [b"\"7\"".as_slice(), &Y_0628[3..]].concat();
     let e = by_format("receipt-drug-changes")
         .unwrap()
         .load(&SourceFile { name: "y_20240628.csv", bytes: &bad })
