@@ -27,12 +27,10 @@ pub struct StagedVersion {
     pub version: String,
     /// Number of concepts.
     pub concepts: u64,
-    /// Input file name.
-    pub file: String,
-    /// Input file SHA-256.
-    pub sha256: String,
-    /// Loader format used.
-    pub format: String,
+    /// Input files (name, format, SHA-256, size).
+    pub files: Vec<crate::model::SourceFileInfo>,
+    /// What the loaders' format rules did (e.g. repeated rows merged).
+    pub notes: Vec<String>,
 }
 
 /// A concept as answered by a lookup.
@@ -127,25 +125,25 @@ impl Service {
         let mut ids = Vec::new();
         let mut out = Vec::new();
         for p in parsed {
-            let system = p.loaded.system;
-            let concepts = if p.loaded.is_change_file() {
+            let system = p.system;
+            let concepts = if p.patches.is_empty() {
+                p.concepts
+            } else {
+                let file = p.files[0].name.clone();
                 let base = self
                     .base_version(system)?
-                    .ok_or_else(|| ImportError::NoBase { file: p.info.name.clone(), system: system.to_owned() })?;
+                    .ok_or_else(|| ImportError::NoBase { file, system: system.to_owned() })?;
                 let previous = self.store.concepts(base).collect::<Result<Vec<_>, _>>()?;
-                henkan_loaders::patch::apply(previous, p.loaded.patches).map_err(ImportError::from)?
-            } else {
-                p.loaded.concepts
+                henkan_loaders::patch::apply(previous, p.patches).map_err(ImportError::from)?
             };
-            let id = self.store.write_version(system, &p.version, vec![p.info.clone()], &concepts, &now)?;
+            let id = self.store.write_version(system, &p.version, p.files.clone(), &concepts, &now)?;
             ids.push(id);
             out.push(StagedVersion {
                 system: system.to_owned(),
                 version: p.version,
                 concepts: concepts.len() as u64,
-                file: p.info.name,
-                sha256: p.info.sha256,
-                format: p.info.format,
+                files: p.files,
+                notes: p.notes,
             });
         }
         self.store.stage(&ids)?;

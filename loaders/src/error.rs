@@ -87,6 +87,12 @@ pub enum LoadErrorKind {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A header row without a column the format needs.
+    #[error("no column {column:?} in the header row: is this the official layout?")]
+    MissingColumn {
+        /// The column name.
+        column: String,
+    },
     /// The file has no records at all.
     #[error("no records: the file is empty")]
     NoRecords,

@@ -9,12 +9,16 @@
 
 mod date;
 mod error;
+mod lines;
+pub mod loinc;
 pub mod patch;
 pub mod receipt_disease;
 pub mod receipt_drug;
 pub mod receipt_modifier;
 pub mod record;
 mod sjis_csv;
+mod text_table;
+pub mod who_icd;
 
 pub use error::{FieldRef, LoadError, LoadErrorKind, Position, Result};
 pub use patch::{Patch, PatchAction};
@@ -42,12 +46,17 @@ pub struct Loaded {
     /// For a change file: the patches to apply, in file order, to the previous version of the
     /// same code system (see [`patch::apply`]).
     pub patches: Vec<Patch>,
+    /// What the format's own rules did that a curator should know (e.g. repeated rows merged),
+    /// counted; never a silently dropped row.
+    pub notes: Vec<String>,
+    /// For a crosswalk file: its rows (the file holds no concepts of its own).
+    pub crosswalk: Option<who_icd::Crosswalk>,
 }
 
 impl Loaded {
     /// A complete version (not a change file).
     pub(crate) fn full(system: &'static str, version: Option<String>, concepts: Vec<ConceptRecord>) -> Self {
-        Self { system, version, concepts, patches: Vec::new() }
+        Self { system, version, concepts, patches: Vec::new(), notes: Vec::new(), crosswalk: None }
     }
     /// Whether this is a change file to apply on a previous version.
     pub fn is_change_file(&self) -> bool {
@@ -74,6 +83,10 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &receipt_modifier::ReceiptModifier,
         &receipt_drug::ReceiptDrugChanges,
         &receipt_drug::ReceiptDrug,
+        &loinc::LoincTable,
+        &loinc::LoincTop2000,
+        &who_icd::Icd11WhoTable,
+        &who_icd::WhoIcdCrosswalk,
     ]
 }
 

@@ -243,6 +243,8 @@ impl Loader for ReceiptDrugChanges {
             version: dated_name_version(file.name, "y_"),
             concepts: Vec::new(),
             patches,
+            notes: Vec::new(),
+            crosswalk: None,
         })
     }
 }

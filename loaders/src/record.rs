@@ -85,6 +85,19 @@ impl ConceptRecord {
     pub fn designation(&self, use_: DesignationUse) -> Option<&str> {
         self.designations.iter().find(|d| d.use_ == use_).map(|d| d.value.as_str())
     }
+    /// Adds what another record of the same code has and this one lacks: designations with a
+    /// new value, properties not set here. The display and status of `self` win.
+    pub fn fill_from(&mut self, other: ConceptRecord) {
+        for d in other.designations {
+            if d.value != self.display && !self.designations.iter().any(|x| x.value == d.value) {
+                self.designations.push(d);
+            }
+        }
+        for (k, v) in other.properties {
+            self.properties.entry(k).or_insert(v);
+        }
+    }
+
     /// A property value, if set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name).map(String::as_str)

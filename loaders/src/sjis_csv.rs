@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use crate::date;
 use crate::error::{FieldRef, LoadError, LoadErrorKind, Position, Result};
+use crate::lines::LineCounter;
 use crate::SourceFile;
 
 /// One record, decoded, with what is needed to point at any of its fields.
@@ -124,32 +125,6 @@ fn csv_error(file: &str, record: u64, e: &csv::Error, lines: &mut LineCounter<'_
         LoadErrorKind::Csv { message: e.to_string() },
         Position { file: file.to_owned(), line, record, field: None },
     )
-}
-
-/// Turns byte offsets of record starts (which csv reports just after the previous `\r`) into
-/// 1-based line numbers, counting newlines incrementally.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, offset: 0, line: 1 }
-    }
-
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start > self.offset {
-            self.line += self.bytes[self.offset..start].iter().filter(|&&b| b == b'\n').count() as u64;
-            self.offset = start;
-        }
-        self.line
-    }
 }
 
 /// Remembers the line of every code seen, to reject duplicates with both places named.

@@ -32,7 +32,11 @@ pub(super) fn run(service: &Service, args: ImportArgs, json: bool) -> Result<(),
         print_json(&staged);
     } else {
         for s in &staged {
-            println!("staged {} {} ({} concepts) from {} [{}]", s.system, s.version, s.concepts, s.file, s.format);
+            let files: Vec<String> = s.files.iter().map(|f| format!("{} [{}]", f.name, f.format)).collect();
+            println!("staged {} {} ({} concepts) from {}", s.system, s.version, s.concepts, files.join(", "));
+            for note in &s.notes {
+                println!("  note: {note}");
+            }
         }
         println!("draft ready: `henkan publish --id <id>` makes it a release");
     }

@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use henkan_loaders::{LoadError, Loaded, Loader, SourceFile};
+use henkan_loaders::{ConceptRecord, LoadError, Loaded, Loader, Patch, SourceFile};
 use sha2::{Digest, Sha256};
 
 use crate::model::SourceFileInfo;
@@ -47,8 +47,8 @@ pub enum ImportError {
         /// The file.
         path: PathBuf,
     },
-    /// Two files of the same code system in one import.
-    #[error("{first} and {second} are both {system}: import (and publish) one version of a code system at a time")]
+    /// Two files of one code system that cannot form one version.
+    #[error("{first} and {second} are both {system} but cannot form one version ({why}): import (and publish) one version of a code system at a time, or pass --version if they belong together")]
     SameSystemTwice {
         /// Code system slug.
         system: String,
@@ -56,6 +56,8 @@ pub enum ImportError {
         first: String,
         /// Second file.
         second: String,
+        /// Why they cannot be combined.
+        why: String,
     },
     /// A change file with no previous version to apply to.
     #[error("{file} is a change file of {system}, but neither the draft nor the latest release holds a version of {system} to apply it to: import the full master first")]
@@ -65,6 +67,16 @@ pub enum ImportError {
         /// Code system slug.
         system: String,
     },
+    /// A crosswalk file where a master was expected.
+    #[error("{file} is a crosswalk ({table}, {rows} rows), not a code system master: crosswalks feed the mapping tables, which this version of henkan does not store yet")]
+    Crosswalk {
+        /// The file.
+        file: String,
+        /// Crosswalk table name.
+        table: String,
+        /// Number of rows.
+        rows: usize,
+    },
     /// Nothing given.
     #[error("no files to import: name at least one official master file")]
     NoFiles,
@@ -72,13 +84,26 @@ pub enum ImportError {
 
 /// One parsed input file.
 #[derive(Debug)]
-pub(crate) struct ParsedFile {
-    /// Provenance of the file.
-    pub(crate) info: SourceFileInfo,
-    /// Version label to store it under.
+struct ParsedFile {
+    info: SourceFileInfo,
+    /// Version label from `--version`, else from the file.
+    version: Option<String>,
+    loaded: Loaded,
+}
+
+/// One code system version to write: one file, or several files of the same system and version
+/// combined (the first file holding a code gives its record; later ones only add what it lacks).
+#[derive(Debug)]
+pub(crate) struct ParsedVersion {
+    pub(crate) system: &'static str,
     pub(crate) version: String,
-    /// What the loader produced.
-    pub(crate) loaded: Loaded,
+    pub(crate) files: Vec<SourceFileInfo>,
+    /// Complete concepts (empty for a change file).
+    pub(crate) concepts: Vec<ConceptRecord>,
+    /// For a change file: patches on the previous version.
+    pub(crate) patches: Vec<Patch>,
+    /// Notes of the loaders (format-defined merges, …).
+    pub(crate) notes: Vec<String>,
 }
 
 /// Reads a file, decompressing `*.gz`.
@@ -99,7 +124,7 @@ fn known_formats() -> String {
 }
 
 /// Reads and parses one file with the given format, or the detected one.
-pub(crate) fn parse_file(path: &Path, format: Option<&str>, version: Option<&str>) -> Result<ParsedFile, ImportError> {
+fn parse_file(path: &Path, format: Option<&str>, version: Option<&str>) -> Result<ParsedFile, ImportError> {
     let bytes = read_bytes(path)?;
     let display = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let name = display.strip_suffix(".gz").unwrap_or(&display).to_owned();
@@ -113,15 +138,18 @@ pub(crate) fn parse_file(path: &Path, format: Option<&str>, version: Option<&str
     };
     let started = std::time::Instant::now();
     let loaded = loader.load(&file)?;
-    let version = version
-        .map(str::to_owned)
-        .or_else(|| loaded.version.clone())
-        .ok_or_else(|| ImportError::NoVersion { path: path.to_owned() })?;
+    if let Some(c) = &loaded.crosswalk {
+        return Err(ImportError::Crosswalk { file: name, table: c.table.clone(), rows: c.records.len() });
+    }
+    let version = version.map(str::to_owned).or_else(|| loaded.version.clone());
     tracing::info!(
-        file = %name, format = loader.format(), system = loaded.system, version = %version,
-        concepts = loaded.concepts.len(), ms = started.elapsed().as_millis() as u64,
+        file = %name, format = loader.format(), system = loaded.system, version = ?version,
+        concepts = loaded.concepts.len(), patches = loaded.patches.len(), ms = started.elapsed().as_millis() as u64,
         "Parsed {name}"
     );
+    for note in &loaded.notes {
+        tracing::info!(file = %name, "{note}");
+    }
     Ok(ParsedFile {
         info: SourceFileInfo {
             name,
@@ -134,28 +162,67 @@ pub(crate) fn parse_file(path: &Path, format: Option<&str>, version: Option<&str
     })
 }
 
-/// Parses every file (nothing is written), refusing two versions of one system at once.
+/// Parses every file (nothing is written) and groups them into one version per code system.
 pub(crate) fn parse_all(
     paths: &[PathBuf],
     format: Option<&str>,
     version: Option<&str>,
     mut progress: impl FnMut(&Path),
-) -> Result<Vec<ParsedFile>, ImportError> {
+) -> Result<Vec<ParsedVersion>, ImportError> {
     if paths.is_empty() {
         return Err(ImportError::NoFiles);
     }
-    let mut out: Vec<ParsedFile> = Vec::new();
+    let mut files = Vec::new();
     for path in paths {
         progress(path);
-        let parsed = parse_file(path, format, version)?;
-        if let Some(prev) = out.iter().find(|p| p.loaded.system == parsed.loaded.system) {
-            return Err(ImportError::SameSystemTwice {
-                system: parsed.loaded.system.to_owned(),
-                first: prev.info.name.clone(),
-                second: parsed.info.name.clone(),
-            });
-        }
-        out.push(parsed);
+        files.push(parse_file(path, format, version)?);
     }
-    Ok(out)
+    let mut out: Vec<(ParsedVersion, Option<String>, String)> = Vec::new();
+    for f in files {
+        let Some((prev, prev_version, first)) = out.iter_mut().find(|(v, _, _)| v.system == f.loaded.system) else {
+            let first = f.info.name.clone();
+            let v = ParsedVersion {
+                system: f.loaded.system,
+                version: String::new(),
+                files: vec![f.info],
+                concepts: f.loaded.concepts,
+                patches: f.loaded.patches,
+                notes: f.loaded.notes,
+            };
+            out.push((v, f.version, first));
+            continue;
+        };
+        let refuse = |why: &str| ImportError::SameSystemTwice {
+            system: f.loaded.system.to_owned(),
+            first: first.clone(),
+            second: f.info.name.clone(),
+            why: why.to_owned(),
+        };
+        if f.loaded.is_change_file() || !prev.patches.is_empty() {
+            return Err(refuse("a change file applies to a whole previous version"));
+        }
+        if *prev_version != f.version {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+            return Err(refuse(&format!("versions {} and {}", show(prev_version), show(&f.version))));
+        }
+        let mut index: std::collections::HashMap<String, usize> =
+            prev.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
+        for c in f.loaded.concepts {
+            match index.get(&c.code) {
+                Some(&i) => prev.concepts[i].fill_from(c),
+                None => {
+                    index.insert(c.code.clone(), prev.concepts.len());
+                    prev.concepts.push(c);
+                }
+            }
+        }
+        prev.files.push(f.info);
+        prev.notes.extend(f.loaded.notes);
+    }
+    out.into_iter()
+        .map(|(mut v, version, first)| {
+            v.version = version.ok_or_else(|| ImportError::NoVersion { path: PathBuf::from(first) })?;
+            Ok(v)
+        })
+        .collect()
 }

@@ -163,3 +163,42 @@ fn malformed_files_are_rejected_with_position_and_nothing_is_stored() {
         assert_eq!(s.release(None).unwrap().sha256, base_sha, "{what}");
     }
 }
+
+#[test]
+fn several_files_of_one_system_form_one_version_when_their_version_agrees() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let files = [
+        shared("loinc/hl7-tx-subset/Loinc.csv"),
+        shared("loinc/LOINC_1.6_Top2000CommonLabResultsUS.csv"),
+        shared("loinc/LOINC_1.6_Top2000CommonLabResultsSI.csv"),
+    ];
+    // Loinc.csv carries no version and the lists say top2000-1.6: they cannot be combined blindly.
+    let e = s.import(&files, None, None, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::Import(ImportError::SameSystemTwice { .. })), "{e}");
+    assert!(e.to_string().contains("versions none and top2000-1.6"), "{e}");
+    let staged = s.import(&files, None, Some("2.81-subset+top2000-1.6"), |_| {}).unwrap();
+    assert_eq!(staged.len(), 1);
+    assert_eq!(staged[0].concepts, 2_667);
+    assert_eq!(staged[0].files.len(), 3);
+    assert_eq!(staged[0].notes.len(), 2, "both lists report their repeated codes");
+    s.publish(&PublishRequest { id: "loinc".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    // The official table's record wins; the lists add their rank.
+    let c = s.lookup("http://loinc.org", "2823-3", None).unwrap().concept;
+    assert_eq!(c.property("component"), Some("Potassium"));
+    assert_eq!(c.property("top2000_rank"), Some("3"));
+    assert_eq!(s.lookup("loinc", "4548-4", None).unwrap().concept.display, "Hemoglobin A1c/Hemoglobin.total in Blood");
+}
+
+#[test]
+fn icd11_entities_import_and_crosswalk_files_are_refused_clearly() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let e = s.import(&[shared("icd11/10To11MapToOneCategory.txt")], None, None, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::Import(ImportError::Crosswalk { rows: 12_483, .. })), "{e}");
+    assert!(s.draft().unwrap().is_empty());
+    import_publish(&s, &[shared("icd11/11To10MapToOneCategory.txt")], "icd11");
+    let c = s.lookup("http://id.who.int/icd/release/11/mms", "5A11", None).unwrap();
+    assert_eq!((c.concept.display.as_str(), c.system.version.as_deref()), ("Type 2 diabetes mellitus", Some("2020-01-22")));
+    assert_eq!(s.lookup("icd11-mms", "5A71.01", None).unwrap().concept.property("parent"), Some("5A71.0"));
+}

@@ -1,0 +1,76 @@
+//! ICD-11 MMS entities and the WHO ICD-10 ↔ ICD-11 transition tables.
+
+use std::path::PathBuf;
+
+use henkan_loaders::who_icd::WhoIcdCrosswalk;
+use henkan_loaders::{by_format, detect, SourceFile};
+
+const T11: &[u8] = include_bytes!("fixtures/11To10MapToOneCategory_head.txt");
+const T10_ONE: &[u8] = include_bytes!("fixtures/10To11MapToOneCategory_head.txt");
+const T10_MULTI: &[u8] = include_bytes!("fixtures/10To11MapToMultipleCategories_head.txt");
+
+fn shared(path: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
+}
+
+#[test]
+fn icd11_entities_with_chapters_and_structural_parents() {
+    let file = SourceFile { name: "11To10MapToOneCategory.txt", bytes: T11 };
+    assert_eq!(detect(&file).unwrap().format(), "icd11-who-table");
+    let l = by_format("icd11-who-table").unwrap().load(&file).unwrap();
+    assert_eq!((l.system, l.version.as_deref()), ("icd11-mms", Some("2020-01-22")));
+    let codes: Vec<_> = l.concepts.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["01", "5A11", "5A71", "5A71.0", "5A71.01"]);
+    assert_eq!(l.notes, ["2 entities without a code (blocks and groupings) are not concepts"]);
+    let t2dm = &l.concepts[1];
+    assert_eq!(t2dm.display, "Type 2 diabetes mellitus");
+    assert_eq!(t2dm.property("chapter"), Some("05"));
+    assert_eq!(t2dm.property("entity_uri"), Some("http://id.who.int/icd/release/11/beta/mms/119724091"));
+    assert_eq!(t2dm.property("parent"), None);
+    assert_eq!(l.concepts[4].property("parent"), Some("5A71.0"));
+    assert_eq!(l.concepts[3].property("parent"), Some("5A71"));
+}
+
+#[test]
+fn transition_tables_become_crosswalk_records() {
+    let one = SourceFile { name: "10To11MapToOneCategory.txt", bytes: T10_ONE };
+    assert_eq!(detect(&one).unwrap().format(), "who-icd-crosswalk");
+    let c = WhoIcdCrosswalk.crosswalk(&one).unwrap();
+    assert_eq!(
+        (c.table.as_str(), c.from_system, c.to_system),
+        ("who-icd10-icd11-one-category", "icd10-who", "icd11-mms")
+    );
+    let e250 = c.records.iter().find(|r| r.from_code == "E25.0").unwrap();
+    assert_eq!(e250.to_code.as_deref(), Some("5A71.01"));
+    assert_eq!((e250.relation.as_deref(), e250.match_type.as_deref()), (Some("Equivalent"), Some("EquivalentMatch")));
+    let grouping = c.records.iter().find(|r| r.from_code == "A00-A09").unwrap();
+    assert_eq!(grouping.to_code, None);
+    assert_eq!(grouping.match_type.as_deref(), Some("NoMappingDueToMaptoGroupingWithoutResidual"));
+    let multi =
+        WhoIcdCrosswalk.crosswalk(&SourceFile { name: "10To11MapToMultipleCategories.txt", bytes: T10_MULTI }).unwrap();
+    assert_eq!(multi.table, "who-icd10-icd11-multiple-categories");
+    assert_eq!(multi.records.len(), 3);
+    let back = WhoIcdCrosswalk.crosswalk(&SourceFile { name: "11To10MapToOneCategory.txt", bytes: T11 }).unwrap();
+    assert_eq!((back.from_system, back.records.len()), ("icd11-mms", 7));
+}
+
+#[test]
+fn full_who_tables_have_the_exact_counts() {
+    let t11 = shared("icd11/11To10MapToOneCategory.txt");
+    let l = by_format("icd11-who-table")
+        .unwrap()
+        .load(&SourceFile { name: "11To10MapToOneCategory.txt", bytes: &t11 })
+        .unwrap();
+    assert_eq!(l.concepts.len(), 17_061);
+    assert_eq!(l.notes, ["670 entities without a code (blocks and groupings) are not concepts"]);
+    for (file, rows) in [
+        ("10To11MapToOneCategory.txt", 12_483),
+        ("10To11MapToMultipleCategories.txt", 15_287),
+        ("11To10MapToOneCategory.txt", 17_731),
+    ] {
+        let bytes = shared(&format!("icd11/{file}"));
+        let c = WhoIcdCrosswalk.crosswalk(&SourceFile { name: file, bytes: &bytes }).unwrap();
+        assert_eq!(c.records.len(), rows, "{file}");
+    }
+}
