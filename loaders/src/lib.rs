@@ -16,6 +16,7 @@ pub mod receipt_disease;
 pub mod receipt_drug;
 pub mod receipt_modifier;
 pub mod record;
+pub mod rxnorm;
 mod sjis_csv;
 mod text_table;
 pub mod who_icd;
@@ -87,6 +88,9 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &loinc::LoincTop2000,
         &who_icd::Icd11WhoTable,
         &who_icd::WhoIcdCrosswalk,
+        &rxnorm::RxNormConceptsTsv,
+        &rxnorm::RxNormRrf,
+        &rxnorm::RxNormCuiHistory,
     ]
 }
 

@@ -199,6 +199,9 @@ fn icd11_entities_import_and_crosswalk_files_are_refused_clearly() {
     assert!(s.draft().unwrap().is_empty());
     import_publish(&s, &[shared("icd11/11To10MapToOneCategory.txt")], "icd11");
     let c = s.lookup("http://id.who.int/icd/release/11/mms", "5A11", None).unwrap();
-    assert_eq!((c.concept.display.as_str(), c.system.version.as_deref()), ("Type 2 diabetes mellitus", Some("2020-01-22")));
+    assert_eq!(
+        (c.concept.display.as_str(), c.system.version.as_deref()),
+        ("Type 2 diabetes mellitus", Some("2020-01-22"))
+    );
     assert_eq!(s.lookup("icd11-mms", "5A71.01", None).unwrap().concept.property("parent"), Some("5A71.0"));
 }
