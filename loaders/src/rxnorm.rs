@@ -159,6 +159,16 @@ fn tty_rank(tty: &str) -> usize {
     TTY_ORDER.iter().position(|t| *t == tty).unwrap_or(TTY_ORDER.len())
 }
 
+/// The RXNORM atoms of one RXCUI.
+#[derive(Default)]
+struct Atoms {
+    best_rank: usize,
+    display: String,
+    names: Vec<String>,
+    some_unsuppressed: bool,
+    ttys: Vec<String>,
+}
+
 /// NLM's RXNCONSO.RRF (format `rxnorm-rrf`).
 pub struct RxNormRrf;
 
@@ -176,8 +186,7 @@ impl Loader for RxNormRrf {
     }
 
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
-        // Per RXCUI: (best rank, display, names, all suppressed?, ttys)
-        let mut by_cui: BTreeMap<String, (usize, String, Vec<String>, bool, Vec<String>)> = BTreeMap::new();
+        let mut by_cui: BTreeMap<String, Atoms> = BTreeMap::new();
         let mut other_sources = 0usize;
         for (line, f) in rrf_rows(file, &RXNCONSO)? {
             if !is_rxcui(f[0]) {
@@ -195,17 +204,17 @@ impl Loader for RxNormRrf {
                     rrf_pos(file.name, line, &RXNCONSO, 14),
                 ));
             }
-            let e = by_cui.entry(f[0].to_owned()).or_insert((usize::MAX, String::new(), Vec::new(), true, Vec::new()));
-            if tty_rank(tty) < e.0 {
-                e.0 = tty_rank(tty);
-                e.1 = name.to_owned();
+            let e = by_cui.entry(f[0].to_owned()).or_insert_with(Atoms::default);
+            if e.names.is_empty() || tty_rank(tty) < e.best_rank {
+                e.best_rank = tty_rank(tty);
+                e.display = name.to_owned();
             }
-            if !e.2.iter().any(|n| n == name) {
-                e.2.push(name.to_owned());
+            if !e.names.iter().any(|n| n == name) {
+                e.names.push(name.to_owned());
             }
-            e.3 &= suppressed;
-            if !e.4.iter().any(|t| t == tty) {
-                e.4.push(tty.to_owned());
+            e.some_unsuppressed |= !suppressed;
+            if !e.ttys.iter().any(|t| t == tty) {
+                e.ttys.push(tty.to_owned());
             }
         }
         let concepts = by_cui
