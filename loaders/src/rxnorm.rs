@@ -219,16 +219,17 @@ impl Loader for RxNormRrf {
         }
         let concepts = by_cui
             .into_iter()
-            .map(|(code, (_, display, names, suppressed, ttys))| ConceptRecord {
-                designations: names
+            .map(|(code, a)| ConceptRecord {
+                designations: a
+                    .names
                     .into_iter()
-                    .filter(|n| n != &display)
+                    .filter(|n| n != &a.display)
                     .map(|n| english(DesignationUse::Synonym, n))
                     .collect(),
                 code,
-                status: if suppressed { Status::Retired } else { Status::Active },
-                display,
-                properties: BTreeMap::from([("tty".to_owned(), ttys.join(" "))]),
+                status: if a.some_unsuppressed { Status::Active } else { Status::Retired },
+                display: a.display,
+                properties: BTreeMap::from([("tty".to_owned(), a.ttys.join(" "))]),
                 bookkeeping: BTreeMap::new(),
             })
             .collect();
