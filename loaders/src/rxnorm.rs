@@ -204,7 +204,7 @@ impl Loader for RxNormRrf {
                     rrf_pos(file.name, line, &RXNCONSO, 14),
                 ));
             }
-            let e = by_cui.entry(f[0].to_owned()).or_insert_with(Atoms::default);
+            let e = by_cui.entry(f[0].to_owned()).or_default();
             if e.names.is_empty() || tty_rank(tty) < e.best_rank {
                 e.best_rank = tty_rank(tty);
                 e.display = name.to_owned();
