@@ -9,6 +9,7 @@
 
 mod date;
 mod error;
+pub mod jlac10;
 mod lines;
 pub mod loinc;
 pub mod patch;
@@ -20,6 +21,7 @@ pub mod rxnorm;
 mod sjis_csv;
 mod text_table;
 pub mod who_icd;
+mod xlsx;
 
 pub use error::{FieldRef, LoadError, LoadErrorKind, Position, Result};
 pub use patch::{Patch, PatchAction};
@@ -52,12 +54,15 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// For a crosswalk file: its rows (the file holds no concepts of its own).
     pub crosswalk: Option<who_icd::Crosswalk>,
+    /// Further code systems read from the same file (e.g. every segment table of a JLAC10
+    /// workbook), each a complete `Loaded` of its own.
+    pub also: Vec<Loaded>,
 }
 
 impl Loaded {
     /// A complete version (not a change file).
     pub(crate) fn full(system: &'static str, version: Option<String>, concepts: Vec<ConceptRecord>) -> Self {
-        Self { system, version, concepts, patches: Vec::new(), notes: Vec::new(), crosswalk: None }
+        Self { system, version, concepts, patches: Vec::new(), notes: Vec::new(), crosswalk: None, also: Vec::new() }
     }
     /// Whether this is a change file to apply on a previous version.
     pub fn is_change_file(&self) -> bool {
@@ -91,6 +96,8 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &rxnorm::RxNormConceptsTsv,
         &rxnorm::RxNormRrf,
         &rxnorm::RxNormCuiHistory,
+        &jlac10::Jlac10Tables,
+        &jlac10::JpClinsLab,
     ]
 }
 

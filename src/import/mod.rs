@@ -175,7 +175,15 @@ pub(crate) fn parse_all(
     let mut files = Vec::new();
     for path in paths {
         progress(path);
-        files.push(parse_file(path, format, version)?);
+        let mut f = parse_file(path, format, version)?;
+        // A file may hold several code systems (e.g. every segment table of a JLAC10 workbook).
+        let also = std::mem::take(&mut f.loaded.also);
+        let info = f.info.clone();
+        files.push(f);
+        for loaded in also {
+            let version = version.map(str::to_owned).or_else(|| loaded.version.clone());
+            files.push(ParsedFile { info: info.clone(), version, loaded });
+        }
     }
     let mut out: Vec<(ParsedVersion, Option<String>, String)> = Vec::new();
     for f in files {

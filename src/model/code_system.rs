@@ -1,7 +1,9 @@
 //! The code systems henkan knows: slug (used in paths), canonical URI, names.
 //!
 //! URIs follow JP Core where it assigns one (`../shared/data/crosswalk/jp-code-system-uris.tsv`);
-//! where JP Core has none yet (receipt drug code, YJ), the OID URN is the canonical form.
+//! where JP Core has none yet but an OID exists (receipt drug code), the OID URN is the canonical
+//! form; where neither exists (the JLAC10 segment tables), henkan names them `urn:henkan:…` until
+//! an official URI is assigned.
 
 use serde::Serialize;
 
@@ -59,9 +61,39 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
     },
     CodeSystem {
         slug: "jlac10-analyte",
-        uri: "http://medis.or.jp/CodeSystem/master-JLAC10-analyte",
+        uri: "urn:henkan:jlac10:analyte",
         oid: None,
-        name: "JLAC10 分析物コード",
+        name: "JLAC10 分析物コード (JSLM)",
+    },
+    CodeSystem {
+        slug: "jlac10-identification",
+        uri: "urn:henkan:jlac10:identification",
+        oid: None,
+        name: "JLAC10 識別コード (JSLM)",
+    },
+    CodeSystem {
+        slug: "jlac10-material",
+        uri: "urn:henkan:jlac10:material",
+        oid: None,
+        name: "JLAC10 材料コード (JSLM)",
+    },
+    CodeSystem {
+        slug: "jlac10-method",
+        uri: "urn:henkan:jlac10:method",
+        oid: None,
+        name: "JLAC10 測定法コード (JSLM)",
+    },
+    CodeSystem {
+        slug: "jlac10-result",
+        uri: "urn:henkan:jlac10:result",
+        oid: None,
+        name: "JLAC10 結果識別コード 共通 (JSLM)",
+    },
+    CodeSystem {
+        slug: "jlac10-result-specific",
+        uri: "urn:henkan:jlac10:result-specific",
+        oid: None,
+        name: "JLAC10 結果識別コード 固有 (JSLM)",
     },
     CodeSystem { slug: "icd11-mms", uri: "http://id.who.int/icd/release/11/mms", oid: None, name: "ICD-11 MMS" },
     CodeSystem { slug: "loinc", uri: "http://loinc.org", oid: Some("2.16.840.1.113883.6.1"), name: "LOINC" },

@@ -205,3 +205,17 @@ fn icd11_entities_import_and_crosswalk_files_are_refused_clearly() {
     );
     assert_eq!(s.lookup("icd11-mms", "5A71.01", None).unwrap().concept.property("parent"), Some("5A71.0"));
 }
+
+#[test]
+fn one_workbook_stages_every_jlac10_segment_table() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let staged = s.import(&[shared("lab/136jlac10_1.xlsx")], None, None, |_| {}).unwrap();
+    let systems: Vec<_> = staged.iter().map(|v| (v.system.as_str(), v.version.as_str())).collect();
+    assert_eq!(systems.len(), 6);
+    assert!(systems.iter().all(|(_, v)| *v == "136"));
+    s.publish(&PublishRequest { id: "jslm-136".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    let a = s.lookup("jlac10-analyte", "3D045", None).unwrap().concept;
+    assert_eq!(a.display, "グリコヘモグロビンA1c");
+    assert_eq!(s.lookup("jlac10-material", "023", None).unwrap().concept.display, "血清");
+}
