@@ -90,7 +90,14 @@ struct MastersPlan {
 struct PlannedRelease {
     id: String,
     notes: String,
+    import: Vec<PlannedImport>,
+}
+
+/// One `henkan import` of a planned release.
+#[derive(Debug, Deserialize)]
+struct PlannedImport {
     files: Vec<String>,
+    version: Option<String>,
 }
 
 /// Publisher recorded on releases built from the bundled masters.
@@ -258,8 +265,10 @@ impl Service {
                 continue;
             }
             progress(&planned.id);
-            let paths: Vec<PathBuf> = planned.files.iter().map(|f| masters_dir.join(f)).collect();
-            self.import(&paths, None, None, |_| {})?;
+            for group in &planned.import {
+                let paths: Vec<PathBuf> = group.files.iter().map(|f| masters_dir.join(f)).collect();
+                self.import(&paths, None, group.version.as_deref(), |_| {})?;
+            }
             published.push(self.publish(&PublishRequest {
                 id: planned.id.clone(),
                 publisher: BUNDLED_PUBLISHER.to_owned(),

@@ -16,6 +16,26 @@ fn empty_directory_gets_the_two_bundled_releases() {
     assert_eq!((disease.version.as_str(), disease.concepts), ("2024-06-01", 27_437));
     assert_eq!(disease.files[0].sha256, "4a9dfae95bd20846b126ea0183eef32ff596ce4cbec5d48dff81e381524a511e");
     assert_eq!(releases[1].system("jp-receipt-modifier").unwrap().concepts, 2_349);
+    // 2024-06 covers diseases, drugs and lab on the Japanese side and ICD-11, LOINC, RxNorm.
+    let systems: Vec<_> = releases[1].systems.iter().map(|s| (s.system.as_str(), s.concepts)).collect();
+    assert_eq!(
+        systems,
+        [
+            ("icd11-mms", 17_061),
+            ("jlac10", 868),
+            ("jlac10-analyte", 2_855),
+            ("jlac10-identification", 1_563),
+            ("jlac10-material", 194),
+            ("jlac10-method", 360),
+            ("jlac10-result", 99),
+            ("jlac10-result-specific", 4_565),
+            ("jp-receipt-disease", 27_437),
+            ("jp-receipt-drug", 19_748),
+            ("jp-receipt-modifier", 2_349),
+            ("loinc", 2_667),
+            ("rxnorm", 37_033 + 5_982),
+        ]
+    );
     assert_eq!(releases[0].system("jp-receipt-disease").unwrap().concepts, 27_384);
 }
 

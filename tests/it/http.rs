@@ -64,7 +64,7 @@ async fn diff_and_history() {
     assert_eq!(d["removed"].as_array().unwrap().len(), 29);
     let (_, all) = app.get("/v1/diff?from=2024-01").await;
     assert_eq!(all["to"], "2024-06");
-    assert_eq!(all["systems"].as_array().unwrap().len(), 2, "the modifier master arrived in 2024-06");
+    assert_eq!(all["systems"].as_array().unwrap().len(), 13, "twelve code systems arrived in 2024-06");
 
     let (status, v) = app.get("/v1/concepts/jp-receipt-disease/2028045/history").await;
     assert_eq!(status, StatusCode::OK);
@@ -81,7 +81,7 @@ async fn errors_share_one_envelope_with_stable_codes() {
         ("/v1/concepts/no-such-system/1", StatusCode::NOT_FOUND, "code_system_not_found"),
         ("/v1/concepts/jp-receipt-disease/0000001", StatusCode::NOT_FOUND, "concept_not_found"),
         ("/v1/concepts/jp-receipt-disease/8848176?release=1999", StatusCode::NOT_FOUND, "release_not_found"),
-        ("/v1/concepts/icd11-mms/5A11", StatusCode::NOT_FOUND, "code_system_not_in_release"),
+        ("/v1/concepts/icd11-mms/5A11?release=2024-01", StatusCode::NOT_FOUND, "code_system_not_in_release"),
         ("/v1/diff", StatusCode::BAD_REQUEST, "invalid_request"),
         ("/v1/nothing-here", StatusCode::NOT_FOUND, "route_not_found"),
     ] {
@@ -98,4 +98,26 @@ async fn healthz_names_the_served_release() {
     let (status, v) = TestApp::default_data().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v, serde_json::json!({"status": "ok", "release": "2024-06"}));
+}
+
+#[tokio::test]
+async fn default_release_answers_for_every_domain() {
+    let app = TestApp::default_data();
+    for (path, display) in [
+        ("jp-receipt-drug/620098801", "ロキソニン錠６０ｍｇ"),
+        ("jlac10-analyte/3D045", "グリコヘモグロビンA1c"),
+        ("icd11-mms/5A11", "Type 2 diabetes mellitus"),
+        ("loinc/4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"),
+        ("rxnorm/6809", "metformin"),
+    ] {
+        let (status, v) = app.get(&format!("/v1/concepts/{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {v}");
+        assert_eq!(v["concept"]["display"], display, "{path}");
+    }
+    let (_, v) = app.get("/v1/concepts/jp-receipt-drug/620098801").await;
+    assert_eq!(v["concept"]["properties"]["yj_code"], "1149019F1560");
+    let (_, v) = app.get("/v1/concepts/jlac10-analyte/3D045").await;
+    assert!(v["concept"]["designations"].as_array().unwrap().iter().any(|d| d["value"] == "hemoglobin A1c"));
+    let (_, v) = app.get("/v1/concepts/rxnorm/91811").await;
+    assert_eq!((v["concept"]["status"].as_str(), v["concept"]["properties"]["successor"].as_str()), (Some("retired"), Some("857082")));
 }
