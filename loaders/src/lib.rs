@@ -9,9 +9,11 @@
 
 mod date;
 mod error;
+pub mod hot;
 pub mod jlac10;
 mod lines;
 pub mod loinc;
+pub mod mhlw_drug;
 pub mod patch;
 pub mod receipt_disease;
 pub mod receipt_drug;
@@ -98,6 +100,9 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &rxnorm::RxNormCuiHistory,
         &jlac10::Jlac10Tables,
         &jlac10::JpClinsLab,
+        &mhlw_drug::MhlwPriceList,
+        &mhlw_drug::MhlwGenericName,
+        &hot::HotMaster,
     ]
 }
 

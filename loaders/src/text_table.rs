@@ -124,8 +124,9 @@ pub(crate) fn for_each_row(
         let fields = row.map_err(|e| text_error(file.name, &e))?;
         record += 1;
         let line = fields.position().map_or(0, |p| lines.line_at(p.byte()));
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            continue; // a blank line (e.g. the file's trailing newline pair)
+        // A blank line, or a lone ^Z (0x1A): an MS-DOS end-of-file marker, not a record.
+        if fields.iter().all(|f| f.trim().is_empty() || f == "\u{1a}") {
+            continue;
         }
         each(TableRow { fields, columns: &columns, header: &header, file: file.name, line, record })?;
     }

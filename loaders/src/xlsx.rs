@@ -104,6 +104,10 @@ impl SheetRow<'_> {
     pub(crate) fn opt(&self, column: &str) -> Option<String> {
         Some(self.get(column)).filter(|s| !s.is_empty())
     }
+    /// A cell by position (for columns the publisher left without a header).
+    pub(crate) fn at(&self, index: usize) -> String {
+        self.cells.get(index).map(cell_text).unwrap_or_default()
+    }
     /// A code cell, left-padded with zeros to `width` when Excel stored it as a number.
     pub(crate) fn code(&self, column: &str, width: usize) -> String {
         let v = self.get(column);

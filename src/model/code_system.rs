@@ -48,6 +48,12 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
         name: "個別医薬品コード（YJコード）",
     },
     CodeSystem {
+        slug: "jp-generic-name",
+        uri: "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/MedicationGeneralOrderCode",
+        oid: Some("1.2.392.100495.20.2.81"),
+        name: "一般名処方マスタ 一般名コード",
+    },
+    CodeSystem {
         slug: "jp-hot",
         uri: "http://medis.or.jp/CodeSystem/master-HOT9",
         oid: Some("1.2.392.200119.4.403.1"),

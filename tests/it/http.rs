@@ -119,5 +119,8 @@ async fn default_release_answers_for_every_domain() {
     let (_, v) = app.get("/v1/concepts/jlac10-analyte/3D045").await;
     assert!(v["concept"]["designations"].as_array().unwrap().iter().any(|d| d["value"] == "hemoglobin A1c"));
     let (_, v) = app.get("/v1/concepts/rxnorm/91811").await;
-    assert_eq!((v["concept"]["status"].as_str(), v["concept"]["properties"]["successor"].as_str()), (Some("retired"), Some("857082")));
+    assert_eq!(
+        (v["concept"]["status"].as_str(), v["concept"]["properties"]["successor"].as_str()),
+        (Some("retired"), Some("857082"))
+    );
 }
