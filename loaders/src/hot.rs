@@ -4,8 +4,9 @@
 //! The master lists one row per HOT number × code set, so a HOT9 may appear on several rows
 //! (e.g. the same product under two receipt codes): its concept gathers every 薬価基準収載医薬品コード
 //! (`yj_codes`), 個別医薬品コード (`individual_codes`) and レセプト電算処理システムコード
-//! (`receipt_codes`), space-separated, and the rows merged are reported. display = 販売名, else
-//! 告示名称; designations 告示名称 and レセプト電算処理システム医薬品名 (synonyms); properties `hot7`,
+//! (`receipt_codes`), space-separated, and the rows merged are reported. display = the most
+//! product-specific name given (販売名, else レセプト電算処理システム医薬品名, else 告示名称); the other
+//! names are synonyms; properties `hot7`,
 //! `jan`, `strength` (規格単位), `route_class` (区分), `maker` (製造会社), `seller` (販売会社),
 //! `update_kind` (更新区分), `updated_on`. Read from UTF-8 CSV with the MEDIS header row.
 
