@@ -63,7 +63,7 @@ impl Loader for HotMaster {
                 (v.len() == 9 || v.len() == 13) && v.bytes().all(|b| b.is_ascii_digit())
             })?;
             let names: Vec<String> =
-                ["販売名", "告示名称", "レセプト電算処理システム医薬品名"].iter().filter_map(|c| row.opt(c)).collect();
+                ["販売名", "レセプト電算処理システム医薬品名", "告示名称"].iter().filter_map(|c| row.opt(c)).collect();
             if names.is_empty() {
                 return Err(crate::LoadError::at(LoadErrorKind::Empty { what: "name" }, row.pos("告示名称")));
             }
