@@ -29,9 +29,11 @@ fn empty_directory_gets_the_two_bundled_releases() {
             ("jlac10-method", 360),
             ("jlac10-result", 99),
             ("jlac10-result-specific", 4_565),
+            ("jp-generic-name", 1_368),
             ("jp-receipt-disease", 27_437),
             ("jp-receipt-drug", 19_748),
             ("jp-receipt-modifier", 2_349),
+            ("jp-yj", 12_417),
             ("loinc", 2_667),
             ("rxnorm", 37_033 + 5_982),
         ]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Publishes everything henkan can load from ../shared/data as ONE release into a fresh data
+# directory, and prints how long the imports and the publish took (wall clock).
+# Usage: bench/publish_all.sh            (builds the release binary first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+D=../shared/data
+cargo build --release --locked -q
+H="./target/release/henkan --data-dir $(mktemp -d)"
+export RUST_LOG=warn
+t0=$(date +%s.%N)
+# Files whose names or contents carry their version.
+$H import "$D"/disease/b_20240601.txt "$D"/disease/z_20250601.txt "$D"/drug/y_ALL20240531.csv \
+  "$D"/drug/tp20250814-01_01.xlsx "$D"/drug/tp20250814-01_02.xlsx "$D"/drug/tp20250814-01_03.xlsx \
+  "$D"/drug/ippanmeishohoumaster_250814.xlsx "$D"/icd11/11To10MapToOneCategory.txt "$D"/lab/136jlac10_1.xlsx >/dev/null
+# The 20 drug change files, in date order, each applied on the draft's previous version.
+for f in "$D"/drug/y_diffs/y_*.csv; do $H import "$f" >/dev/null; done
+$H import --version 2024-09-30 "$D/lab/0930電子カルテ情報共有サービスマスター表(JLAC10+11)＿大江.xlsx" >/dev/null
+$H import --version 2003-02-28 "$D"/drug/jp-medicine-master-data/hot9/20030228.csv >/dev/null
+$H import --version hl7-subset+top2000-1.6 "$D"/loinc/hl7-tx-subset/Loinc.csv \
+  "$D"/loinc/LOINC_1.6_Top2000CommonLabResultsUS.csv "$D"/loinc/LOINC_1.6_Top2000CommonLabResultsSI.csv >/dev/null
+tmp=$(mktemp -d)
+gzip -dc "$D"/rxnorm/rxnorm-ingredients-prescribe-20251006/rxnorm_prescribe_20251006_concepts.tsv.gz > "$tmp/rxnorm_prescribe_20251006_concepts.tsv"
+$H import --version 2025-10-06 "$tmp/rxnorm_prescribe_20251006_concepts.tsv" "$D"/rxnorm/hl7-tx-subset/RXNCUI.RRF >/dev/null
+t1=$(date +%s.%N)
+$H --json publish --id all-shared-data --notes "everything in ../shared/data" > "$tmp/release.json"
+t2=$(date +%s.%N)
+python3 - "$tmp/release.json" "$t0" "$t1" "$t2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); t0, t1, t2 = map(float, sys.argv[2:5])
+print(f"release {r['id']}: {len(r['systems'])} code systems, {sum(s['concepts'] for s in r['systems'])} concepts")
+for s in r["systems"]:
+    print(f"  {s['system']:<24} {s['version']:<26} {s['concepts']:>7}")
+print(f"imports {t1 - t0:.1f} s + publish {t2 - t1:.1f} s = {t2 - t0:.1f} s")
+PY
