@@ -157,11 +157,25 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
         notes: req.notes.clone(),
         created_at: now.to_owned(),
         sha256: store::release_digest(&systems),
+        notices: notices(&systems),
         systems,
     };
     store.commit_release(&release, &history)?;
     tracing::info!(release.id = %release.id, history = history.len(), sha256 = %release.sha256, "Published release {}", release.id);
     Ok(release)
+}
+
+/// The distinct notices of the systems in a release, in slug order.
+fn notices(systems: &[ReleaseSystem]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in systems {
+        if let Some(n) = crate::model::notice(&s.system) {
+            if !out.iter().any(|x| x == n) {
+                out.push(n.to_owned());
+            }
+        }
+    }
+    out
 }
 
 fn event(

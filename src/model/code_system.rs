@@ -21,6 +21,23 @@ pub struct CodeSystem {
     pub name: &'static str,
 }
 
+/// The attribution or licence notice that must travel with content of a code system, by slug.
+/// Every release holding such content carries the notice (see `Release::notices`).
+pub fn notice(slug: &str) -> Option<&'static str> {
+    Some(match slug {
+        "loinc" => "This material contains content from LOINC (http://loinc.org). LOINC is copyright © Regenstrief Institute, Inc. and the Logical Observation Identifiers Names and Codes (LOINC) Committee and is available at no cost under the license at http://loinc.org/license. LOINC® is a registered United States trademark of Regenstrief Institute, Inc.",
+        "rxnorm" => "This product uses publicly available data courtesy of the U.S. National Library of Medicine (NLM), National Institutes of Health, Department of Health and Human Services; NLM is not responsible for the product and does not endorse or recommend this or any other product.",
+        "icd11-mms" => "ICD-11 © World Health Organization, licensed under CC BY-ND 3.0 IGO (https://icd.who.int/en/docs/ICD11-license.pdf).",
+        "jlac10" => "JLAC10 codes of the 電子カルテ情報共有サービス core lab set: （一社）日本医療情報学会, CC BY-ND 4.0; JLAC10 © 日本臨床検査医学会 検査項目コード委員会.",
+        s if s.starts_with("jlac10-") => "日本臨床検査医学会 検査項目コード委員会 臨床検査項目分類コード (JLAC10). 名称等が予告なく変更される場合があります。",
+        "jp-receipt-disease" | "jp-receipt-modifier" | "jp-receipt-drug" => "出典：社会保険診療報酬支払基金「基本マスター」",
+        "jp-yj" => "出典：厚生労働省「薬価基準収載品目リスト」",
+        "jp-generic-name" => "出典：厚生労働省「一般名処方マスタ」",
+        "jp-hot" => "医薬品HOTコードマスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.",
+        _ => return None,
+    })
+}
+
 /// Every code system henkan knows.
 pub const CODE_SYSTEMS: &[CodeSystem] = &[
     CodeSystem {

@@ -7,7 +7,7 @@ mod code_system;
 mod diff;
 mod release;
 
-pub use code_system::{resolve_system, CodeSystem, CODE_SYSTEMS};
+pub use code_system::{notice, resolve_system, CodeSystem, CODE_SYSTEMS};
 pub use diff::{compare, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, SystemDiff};
 pub use henkan_loaders::{ConceptRecord as Concept, Designation, DesignationUse, Status};
 pub use release::{CodeSystemVersion, Draft, Release, ReleaseSystem, SourceFileInfo, VersionState};

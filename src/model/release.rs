@@ -94,6 +94,10 @@ pub struct Release {
     pub sha256: String,
     /// The code system versions, in slug order.
     pub systems: Vec<ReleaseSystem>,
+    /// Attribution and licence notices of the content (LOINC, RxNorm, WHO, JSLM, …): they travel
+    /// with the release wherever it is served or exported.
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 impl Release {

@@ -49,6 +49,12 @@ async fn releases_list_and_one_release() {
     assert_eq!(v["release"], "2024-01");
     assert_eq!(v["systems"][0]["concepts"], 27_384);
     assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["notices"].as_array().unwrap().len(), 1, "the disease master's attribution");
+    let (_, latest) = app.get("/v1/releases/2024-06").await;
+    let notices: Vec<&str> = latest["notices"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert!(notices.iter().any(|n| n.starts_with("This material contains content from LOINC")), "{notices:?}");
+    assert!(notices.iter().any(|n| n.contains("U.S. National Library of Medicine")), "{notices:?}");
+    assert!(notices.iter().any(|n| n.contains("CC BY-ND 3.0 IGO")), "{notices:?}");
     let (status, v) = app.get("/v1/releases/latest").await;
     assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2024-06")));
 }
