@@ -1,23 +1,15 @@
 //! The receipt drug master (y_ALL) and its change files (y_YYYYMMDD): fragments, full files,
 //! and all 20 staged change files applied in date order.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{load, shared};
 use henkan_loaders::patch::apply;
 use henkan_loaders::{by_format, detect, DesignationUse, LoadErrorKind, PatchAction, SourceFile, Status};
 
 const Y_ALL: &[u8] = include_bytes!("fixtures/y_ALL20240531_head.csv");
 const Y_0628: &[u8] = include_bytes!("fixtures/y_20240628_head.csv");
 const Y_0925: &[u8] = include_bytes!("fixtures/y_20240925_head.csv");
-
-fn shared(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
-}
-
-fn load(format: &str, name: &str, bytes: &[u8]) -> henkan_loaders::Loaded {
-    by_format(format).unwrap().load(&SourceFile { name, bytes }).unwrap_or_else(|e| panic!("{e}"))
-}
 
 #[test]
 fn full_file_fragment_maps_the_named_fields() {

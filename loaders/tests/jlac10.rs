@@ -1,14 +1,10 @@
 //! JLAC10: JSLM's code table workbook and the JP-CLINS core lab master, on the staged files.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{load, shared};
 use henkan_loaders::jlac10::check_jlac10;
 use henkan_loaders::{by_format, detect, DesignationUse, SourceFile, Status};
-
-fn shared(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
-}
 
 #[test]
 fn jslm_workbook_gives_every_segment_table() {

@@ -1,20 +1,12 @@
 //! LOINC: the official Loinc.csv layout (HL7's real 322-term subset) and the Top 2000 list.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{load, shared};
 use henkan_loaders::{by_format, detect, DesignationUse, LoadErrorKind, SourceFile, Status};
 
 const TABLE: &[u8] = include_bytes!("fixtures/Loinc_head.csv");
 const TOP: &[u8] = include_bytes!("fixtures/LOINC_1.6_Top2000CommonLabResultsUS_head.csv");
-
-fn shared(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
-}
-
-fn load(format: &str, name: &str, bytes: &[u8]) -> henkan_loaders::Loaded {
-    by_format(format).unwrap().load(&SourceFile { name, bytes }).unwrap_or_else(|e| panic!("{e}"))
-}
 
 #[test]
 fn official_table_layout_keeps_the_six_axes() {

@@ -1,14 +1,10 @@
 //! MHLW drug lists: 薬価基準収載品目リスト (jp-yj) and 一般名処方マスタ (jp-generic-name), on the
 //! staged official Excel files.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{load, shared};
 use henkan_loaders::{by_format, detect, DesignationUse, SourceFile};
-
-fn shared(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
-}
 
 #[test]
 fn price_lists_give_yj_codes_with_ingredient_strength_product_and_maker() {

@@ -1,8 +1,9 @@
 //! The receipt disease (b_) and modifier (z_) loaders on real fragments, on the full official
 //! files in ../shared/data, and on one corruption per failure kind.
 
-use std::path::PathBuf;
+mod common;
 
+use common::shared;
 use henkan_loaders::{by_format, detect, DesignationUse, LoadErrorKind, Loader, SourceFile, Status};
 
 const B_HEAD: &[u8] = include_bytes!("fixtures/b_20240601_head.txt");
@@ -10,11 +11,6 @@ const Z_HEAD: &[u8] = include_bytes!("fixtures/z_20240601_head.txt");
 
 fn disease() -> &'static dyn Loader {
     by_format("receipt-disease").unwrap()
-}
-
-fn shared(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
 }
 
 #[test]

@@ -1,26 +1,14 @@
 //! RxNorm: the flat concept tables, the official RXNCONSO.RRF layout and RXNCUI.RRF history.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{load, shared};
 use henkan_loaders::{by_format, detect, DesignationUse, SourceFile, Status};
 
 const CONCEPTS: &[u8] = include_bytes!("fixtures/rxnorm_prescribe_20251006_concepts_head.tsv");
 const MEDXN: &[u8] = include_bytes!("fixtures/RxNorm_BNIN_concepts_head.tsv");
 const CONSO: &[u8] = include_bytes!("fixtures/RXNCONSO.RRF");
 const CUI: &[u8] = include_bytes!("fixtures/RXNCUI.RRF");
-
-fn gunzip_shared(path: &str) -> Vec<u8> {
-    use std::io::Read;
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    let raw = std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()));
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(raw.as_slice()).read_to_end(&mut out).unwrap();
-    out
-}
-
-fn load(format: &str, name: &str, bytes: &[u8]) -> henkan_loaders::Loaded {
-    by_format(format).unwrap().load(&SourceFile { name, bytes }).unwrap_or_else(|e| panic!("{e}"))
-}
 
 #[test]
 fn prescribable_concept_table() {
@@ -82,17 +70,14 @@ fn retired_rxcuis_carry_their_successors() {
 
 #[test]
 fn full_staged_rxnorm_files_have_the_exact_counts() {
-    let bytes = gunzip_shared("rxnorm/rxnorm-ingredients-prescribe-20251006/rxnorm_prescribe_20251006_concepts.tsv.gz");
+    let bytes = shared("rxnorm/rxnorm-ingredients-prescribe-20251006/rxnorm_prescribe_20251006_concepts.tsv.gz");
     let l = load("rxnorm-concepts-tsv", "rxnorm_prescribe_20251006_concepts.tsv", &bytes);
     assert_eq!(l.concepts.len(), 37_033);
     assert_eq!(l.concepts.iter().filter(|c| c.property("tty") == Some("IN")).count(), 2_462);
-    let bytes = gunzip_shared("rxnorm/RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv.gz");
+    let bytes = shared("rxnorm/RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv.gz");
     let l = load("rxnorm-concepts-tsv", "RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv", &bytes);
     assert_eq!(l.concepts.len(), 26_105);
-    let bytes = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/rxnorm/hl7-tx-subset/RXNCUI.RRF"),
-    )
-    .unwrap();
+    let bytes = shared("rxnorm/hl7-tx-subset/RXNCUI.RRF");
     let l = load("rxnorm-cui-history", "RXNCUI.RRF", &bytes);
     assert_eq!(l.concepts.len(), 5_982);
 }

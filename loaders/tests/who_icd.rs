@@ -1,18 +1,14 @@
 //! ICD-11 MMS entities and the WHO ICD-10 ↔ ICD-11 transition tables.
 
-use std::path::PathBuf;
+mod common;
 
+use common::shared;
 use henkan_loaders::who_icd::WhoIcdCrosswalk;
 use henkan_loaders::{by_format, detect, SourceFile};
 
 const T11: &[u8] = include_bytes!("fixtures/11To10MapToOneCategory_head.txt");
 const T10_ONE: &[u8] = include_bytes!("fixtures/10To11MapToOneCategory_head.txt");
 const T10_MULTI: &[u8] = include_bytes!("fixtures/10To11MapToMultipleCategories_head.txt");
-
-fn shared(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", p.display()))
-}
 
 #[test]
 fn icd11_entities_with_chapters_and_structural_parents() {
