@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{load, shared};
+use common::shared;
 use henkan_loaders::jlac10::check_jlac10;
 use henkan_loaders::{by_format, detect, DesignationUse, SourceFile, Status};
 
