@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{load, shared};
+use common::shared;
 use henkan_loaders::{by_format, detect, DesignationUse, SourceFile};
 
 #[test]
