@@ -48,6 +48,24 @@ pub enum Error {
         /// Code.
         code: String,
     },
+    /// A derivation lacks an input.
+    #[error("cannot derive {generator}: {message}")]
+    DeriveInput {
+        /// Generator name.
+        generator: String,
+        /// What is missing and what to do.
+        message: String,
+    },
+    /// No mapping table from one system to another in the release.
+    #[error("release {release} has no mapping table from {source_system} to {target}: see GET /v1/releases/{release} for its tables")]
+    MappingTableNotFound {
+        /// Source system slug.
+        source_system: String,
+        /// Target system slug.
+        target: String,
+        /// Release id.
+        release: String,
+    },
     /// Publish without changes.
     #[error("nothing to publish: {0}")]
     NothingToPublish(String),

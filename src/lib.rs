@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod config;
+pub(crate) mod derive;
 mod error;
 pub mod http;
 mod import;
@@ -20,7 +21,11 @@ pub mod model;
 mod service;
 mod store;
 
+pub use derive::DeriveReport;
 pub use error::{Error, Result};
 pub use import::ImportError;
-pub use service::{DiffReport, History, Lookup, PublishRequest, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER};
+pub use service::{
+    DiffReport, History, Lookup, PublishRequest, Service, StagedVersion, SystemRef, TranslateFilter, Translation,
+    TranslationSource, BUNDLED_PUBLISHER,
+};
 pub use store::StoreError;

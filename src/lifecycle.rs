@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release, ReleaseSystem,
-    SystemDiff,
+    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release, ReleaseMapping,
+    ReleaseSystem, SystemDiff,
 };
 use crate::store::{self, Store};
 
@@ -94,8 +94,10 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
         return Err(store::StoreError::ReleaseExists(req.id.clone()).into());
     }
     let draft = store.draft()?;
-    if draft.systems.is_empty() {
-        return Err(Error::NothingToPublish("the draft is empty; import official files first".into()));
+    if draft.systems.is_empty() && draft.mappings.is_empty() {
+        return Err(Error::NothingToPublish(
+            "the draft is empty; import official files or derive a mapping table first".into(),
+        ));
     }
     let parent = store.latest_release()?;
     let mut systems: BTreeMap<String, ReleaseSystem> =
@@ -121,14 +123,41 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
             },
         );
     }
+    let mut mappings: BTreeMap<String, ReleaseMapping> =
+        parent.iter().flat_map(|p| p.mappings.iter().map(|m| (m.table.clone(), m.clone()))).collect();
+    for (table, &version_id) in &draft.mappings {
+        let m = store.mapping_version(version_id)?.ok_or_else(|| {
+            Error::Store(store::StoreError::Corrupt {
+                tree: "mapping_versions",
+                message: format!("draft names missing mapping version {version_id}"),
+            })
+        })?;
+        mappings.insert(
+            table.clone(),
+            ReleaseMapping {
+                table: table.clone(),
+                version_id,
+                source_system: m.source_system,
+                source_version: m.source_version,
+                target_system: m.target_system,
+                target_version: m.target_version,
+                mapped: m.mapped,
+                no_map: m.no_map,
+                digest: m.digest,
+            },
+        );
+    }
     if let Some(p) = &parent {
         let same = p.systems.len() == systems.len()
-            && p.systems.iter().all(|s| systems.get(&s.system).is_some_and(|n| n.version_id == s.version_id));
+            && p.systems.iter().all(|s| systems.get(&s.system).is_some_and(|n| n.version_id == s.version_id))
+            && p.mappings.len() == mappings.len()
+            && p.mappings.iter().all(|m| mappings.get(&m.table).is_some_and(|n| n.version_id == m.version_id));
         if same {
             return Err(Error::NothingToPublish(format!("the draft holds exactly what release {} already has", p.id)));
         }
     }
     let systems: Vec<ReleaseSystem> = systems.into_values().collect();
+    let mappings: Vec<ReleaseMapping> = mappings.into_values().collect();
     let mut history = Vec::new();
     for slug in systems.iter().map(|s| &s.system).chain(parent.iter().flat_map(|p| p.systems.iter().map(|s| &s.system)))
     {
@@ -156,9 +185,10 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
         publisher: req.publisher.clone(),
         notes: req.notes.clone(),
         created_at: now.to_owned(),
-        sha256: store::release_digest(&systems),
+        sha256: store::release_digest(&systems, &mappings),
         notices: notices(&systems),
         systems,
+        mappings,
     };
     store.commit_release(&release, &history)?;
     tracing::info!(release.id = %release.id, history = history.len(), sha256 = %release.sha256, "Published release {}", release.id);

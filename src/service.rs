@@ -80,6 +80,44 @@ pub struct History {
     pub events: Vec<HistoryEvent>,
 }
 
+/// The answer of a translation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Translation {
+    /// Release used.
+    pub release: String,
+    /// The source concept.
+    pub source: TranslationSource,
+    /// The target code system and version.
+    pub target: SystemRef,
+    /// Mapping table used.
+    pub table: String,
+    /// Target rows, best first (after the filters).
+    pub matches: Vec<crate::model::Mapping>,
+    /// Why there is no target, when the table says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_map: Option<crate::model::Mapping>,
+}
+
+/// The source of a translation.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationSource {
+    /// Code system.
+    pub system: SystemRef,
+    /// Code.
+    pub code: String,
+    /// Display in the release.
+    pub display: String,
+}
+
+/// Filters of a translation.
+#[derive(Debug, Clone, Default)]
+pub struct TranslateFilter {
+    /// Only rows in this review state (`approved`, `candidate`, `rejected`).
+    pub review: Option<crate::model::ReviewState>,
+    /// Only rows with at least this score.
+    pub min_score: Option<f32>,
+}
+
 /// The bundled default-data plan (`masters/default.toml`).
 #[derive(Debug, Deserialize)]
 struct MastersPlan {
@@ -91,6 +129,15 @@ struct PlannedRelease {
     id: String,
     notes: String,
     import: Vec<PlannedImport>,
+    #[serde(default)]
+    derive: Vec<PlannedDerive>,
+}
+
+/// One `henkan derive` of a planned release.
+#[derive(Debug, Deserialize)]
+struct PlannedDerive {
+    generator: String,
+    files: Vec<String>,
 }
 
 /// One `henkan import` of a planned release.
@@ -166,6 +213,121 @@ impl Service {
             return Ok(Some(id));
         }
         Ok(self.store.latest_release()?.and_then(|r| r.system(system).map(|s| s.version_id)))
+    }
+
+    /// Runs a mapping-table generator on the draft's (else the latest release's) versions of its
+    /// systems and stages the table in the draft. Generators: `disease-icd11` (files: the WHO
+    /// 10To11MapToOneCategory and, optionally, 10To11MapToMultipleCategories tables).
+    pub fn derive(&self, generator: &str, files: &[PathBuf]) -> Result<crate::DeriveReport> {
+        use crate::derive::disease_icd11;
+        let missing = |message: String| Error::DeriveInput { generator: generator.to_owned(), message };
+        if generator != "disease-icd11" {
+            return Err(missing("unknown generator; known: disease-icd11".into()));
+        }
+        let mut one = None;
+        let mut multiple = None;
+        let mut inputs = Vec::new();
+        let mut edition = String::new();
+        for f in files {
+            let (c, version, info) = crate::import::read_crosswalk(f)?;
+            edition = version.unwrap_or_default();
+            inputs.push(info);
+            match c.table.as_str() {
+                "who-icd10-icd11-one-category" => one = Some(c),
+                "who-icd10-icd11-multiple-categories" => multiple = Some(c),
+                other => return Err(missing(format!("{other} is not a 10→11 table"))),
+            }
+        }
+        let one = one.ok_or_else(|| {
+            missing("give WHO's 10To11MapToOneCategory.txt (and optionally 10To11MapToMultipleCategories.txt)".into())
+        })?;
+        let version_of = |system: &str| -> Result<crate::model::CodeSystemVersion> {
+            let id = self.base_version(system)?.ok_or_else(|| {
+                missing(format!("neither the draft nor the latest release holds {system}: import it first"))
+            })?;
+            self.store.version(id)?.ok_or_else(|| missing(format!("version {id} of {system} is missing")))
+        };
+        let (source, target) = (version_of("jp-receipt-disease")?, version_of("icd11-mms")?);
+        let concepts = self.store.concepts(source.id).collect::<Result<Vec<_>, _>>()?;
+        let icd11: std::collections::HashMap<String, String> =
+            self.store.concepts(target.id).map(|c| c.map(|c| (c.code, c.display))).collect::<Result<_, _>>()?;
+        let now = now();
+        let rows = disease_icd11::derive(
+            &concepts,
+            &disease_icd11::Inputs {
+                source_version: &source.version,
+                icd11: &icd11,
+                one: &one,
+                multiple: multiple.as_ref(),
+                who_edition: &edition,
+                now: &now,
+            },
+        );
+        let mut report = crate::DeriveReport {
+            table: disease_icd11::TABLE.into(),
+            source: format!("jp-receipt-disease {}", source.version),
+            target: format!("icd11-mms {}", target.version),
+            ..Default::default()
+        };
+        report.tally(&rows);
+        let header = crate::model::MappingTableVersion {
+            id: 0,
+            table: disease_icd11::TABLE.into(),
+            source_system: "jp-receipt-disease".into(),
+            source_version: source.version,
+            target_system: "icd11-mms".into(),
+            target_version: target.version,
+            generator: format!("disease-icd11 ({})", disease_icd11::POLICY),
+            inputs,
+            mapped: report.mapped,
+            no_map: report.no_map,
+            rows: 0,
+            digest: String::new(),
+            created_at: now,
+        };
+        let written = self.store.write_mapping_version(header, &rows)?;
+        self.store.stage_mapping(&written)?;
+        tracing::info!(table = %written.table, mapped = report.mapped, no_map = report.no_map, coverage = report.coverage, "Derived {}", written.table);
+        Ok(report)
+    }
+
+    /// Translates a code to a target system through the release's mapping table.
+    pub fn translate(
+        &self,
+        system: &str,
+        code: &str,
+        target: &str,
+        release: Option<&str>,
+        filter: &TranslateFilter,
+    ) -> Result<Translation> {
+        let found = self.lookup(system, code, release)?;
+        let tcs = resolve_system(target).ok_or_else(|| Error::UnknownSystem(target.to_owned()))?;
+        let rel = self.release(Some(&found.release))?;
+        let table = rel.mapping(&found.system.slug, tcs.slug).ok_or_else(|| Error::MappingTableNotFound {
+            source_system: found.system.slug.clone(),
+            target: tcs.slug.to_owned(),
+            release: rel.id.clone(),
+        })?;
+        let rows = self.store.mappings_for(table.version_id, &found.concept.code)?;
+        let no_map = rows.iter().find(|m| m.target_code.is_none()).cloned();
+        let matches = rows
+            .into_iter()
+            .filter(|m| m.target_code.is_some())
+            .filter(|m| filter.review.is_none_or(|r| m.review_state == r))
+            .filter(|m| filter.min_score.is_none_or(|s| m.score >= s))
+            .collect();
+        Ok(Translation {
+            release: rel.id.clone(),
+            source: TranslationSource {
+                system: found.system,
+                code: found.concept.code,
+                display: found.concept.display,
+            },
+            target: system_ref(tcs, Some(table.target_version.clone())),
+            table: table.table.clone(),
+            matches,
+            no_map,
+        })
     }
 
     /// What the draft holds (system → version label).
@@ -268,6 +430,10 @@ impl Service {
             for group in &planned.import {
                 let paths: Vec<PathBuf> = group.files.iter().map(|f| masters_dir.join(f)).collect();
                 self.import(&paths, None, group.version.as_deref(), |_| {})?;
+            }
+            for d in &planned.derive {
+                let paths: Vec<PathBuf> = d.files.iter().map(|f| masters_dir.join(f)).collect();
+                self.derive(&d.generator, &paths)?;
             }
             published.push(self.publish(&PublishRequest {
                 id: planned.id.clone(),

@@ -6,6 +6,7 @@
 //! 5 conflict (release id taken, nothing to publish, data directory in use) ·
 //! 6 incompatible data directory format.
 
+mod derive;
 mod diff;
 mod history;
 mod import;
@@ -13,6 +14,7 @@ mod lookup;
 mod publish;
 mod releases;
 mod serve;
+mod translate;
 
 use std::io::IsTerminal;
 
@@ -51,6 +53,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// What happened to a code, release by release.
     History(history::HistoryArgs),
+    /// Translate a code to another code system through the release's mapping table.
+    Translate(translate::TranslateArgs),
+    /// Derive a mapping table (e.g. disease-icd11) into the draft.
+    Derive(derive::DeriveArgs),
     /// Serve the HTTP API (publishing the bundled masters first on an empty data directory).
     Serve(ServeOpts),
 }
@@ -63,7 +69,9 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::NoReleases
         | Error::SystemNotInRelease { .. }
         | Error::ConceptNotFound { .. }
-        | Error::CodeNeverSeen { .. } => 3,
+        | Error::CodeNeverSeen { .. }
+        | Error::MappingTableNotFound { .. } => 3,
+        Error::DeriveInput { .. } => 4,
         Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
         Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
         Error::Store(StoreError::IncompatibleFormat { .. }) => 6,
@@ -82,6 +90,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Lookup(args) => lookup::run(&service, args, json),
         Command::Diff(args) => diff::run(&service, args, json),
         Command::History(args) => history::run(&service, args, json),
+        Command::Translate(args) => translate::run(&service, args, json),
+        Command::Derive(args) => derive::run(&service, args, json),
         Command::Serve(opts) => serve::run(service, &opts),
     }
 }

@@ -39,6 +39,8 @@ fn classify(e: &Error) -> (StatusCode, &'static str) {
         Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => (S::NOT_FOUND, "concept_not_found"),
         Error::InvalidReleaseId(_) => (S::BAD_REQUEST, "invalid_request"),
         Error::NothingToPublish(_) => (S::CONFLICT, "nothing_to_publish"),
+        Error::MappingTableNotFound { .. } => (S::NOT_FOUND, "mapping_table_not_found"),
+        Error::DeriveInput { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
         Error::Store(StoreError::ReleaseExists(_)) => (S::CONFLICT, "release_exists"),
         Error::Import(_) => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
         Error::Store(_) | Error::MastersPlan { .. } | Error::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal"),

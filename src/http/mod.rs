@@ -19,7 +19,7 @@ use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{concepts, diff, health, releases};
+    use routes::{concepts, diff, health, releases, translate};
     vec![
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
@@ -27,6 +27,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/concepts/{system}/{code}", get(concepts::get_concept)),
         ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
         ("GET", "/v1/diff", get(diff::get_diff)),
+        ("GET", "/v1/translate", get(translate::translate_code)),
     ]
 }
 

@@ -77,6 +77,12 @@ pub enum ImportError {
         /// Number of rows.
         rows: usize,
     },
+    /// A file given as a crosswalk that is not one.
+    #[error("{file} is not a WHO ICD-10 ↔ ICD-11 transition table (10To11MapTo*.txt)")]
+    NotACrosswalk {
+        /// The file.
+        file: String,
+    },
     /// Nothing given.
     #[error("no files to import: name at least one official master file")]
     NoFiles,
@@ -104,6 +110,25 @@ pub(crate) struct ParsedVersion {
     pub(crate) patches: Vec<Patch>,
     /// Notes of the loaders (format-defined merges, …).
     pub(crate) notes: Vec<String>,
+}
+
+/// Reads a crosswalk file (e.g. a WHO 10→11 table): its rows, edition and provenance.
+pub(crate) fn read_crosswalk(
+    path: &Path,
+) -> Result<(henkan_loaders::who_icd::Crosswalk, Option<String>, SourceFileInfo), ImportError> {
+    let bytes = read_bytes(path)?;
+    let display = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = display.strip_suffix(".gz").unwrap_or(&display).to_owned();
+    let file = SourceFile { name: &name, bytes: &bytes };
+    let loaded = henkan_loaders::who_icd::WhoIcdCrosswalk.load(&file)?;
+    let crosswalk = loaded.crosswalk.ok_or_else(|| ImportError::NotACrosswalk { file: name.clone() })?;
+    let info = SourceFileInfo {
+        name,
+        format: "who-icd-crosswalk".into(),
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        bytes: bytes.len() as u64,
+    };
+    Ok((crosswalk, loaded.version, info))
 }
 
 /// Reads a file, decompressing `*.gz`.

@@ -53,6 +53,9 @@ pub struct CodeSystemVersion {
 pub struct Draft {
     /// Code system slug → code system version id, replacing the parent's version of that system.
     pub systems: BTreeMap<String, u64>,
+    /// Mapping table name → mapping table version id, replacing the parent's version.
+    #[serde(default)]
+    pub mappings: BTreeMap<String, u64>,
 }
 
 /// A code system version as part of a release.
@@ -94,6 +97,9 @@ pub struct Release {
     pub sha256: String,
     /// The code system versions, in slug order.
     pub systems: Vec<ReleaseSystem>,
+    /// The mapping tables, in name order.
+    #[serde(default)]
+    pub mappings: Vec<super::ReleaseMapping>,
     /// Attribution and licence notices of the content (LOINC, RxNorm, WHO, JSLM, …): they travel
     /// with the release wherever it is served or exported.
     #[serde(default)]
@@ -101,6 +107,11 @@ pub struct Release {
 }
 
 impl Release {
+    /// The release's mapping table from one system to another, if any.
+    pub fn mapping(&self, source: &str, target: &str) -> Option<&super::ReleaseMapping> {
+        self.mappings.iter().find(|m| m.source_system == source && m.target_system == target)
+    }
+
     /// The release's version of a code system.
     pub fn system(&self, slug: &str) -> Option<&ReleaseSystem> {
         self.systems.iter().find(|s| s.system == slug)

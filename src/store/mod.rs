@@ -13,6 +13,8 @@
 //! | `BODIES` | SHA-256 (32 bytes) | [`Concept`] (JSON): each distinct concept content stored once, shared by versions |
 //! | `RELEASES` | seq (u64 BE) | [`Release`] (JSON) |
 //! | `RELEASE_IDS` | release id (UTF-8) | seq (u64 BE) |
+//! | `MAPPING_VERSIONS` | mapping version id (u64 BE) | [`MappingTableVersion`] (JSON) |
+//! | `MAPPINGS` | mapping version id (u64 BE) \| source code | every [`Mapping`] row of that source code (JSON array) |
 //! | `HISTORY` | system \| 0x00 \| code \| 0x00 \| seq (u64 BE) | [`HistoryEvent`] (JSON) |
 //!
 //! ## Crash safety
@@ -35,7 +37,10 @@ use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
-use crate::model::{CodeSystemVersion, Concept, Draft, HistoryEvent, Release, SourceFileInfo, VersionState};
+use crate::model::{
+    CodeSystemVersion, Concept, Draft, HistoryEvent, Mapping, MappingTableVersion, Release, SourceFileInfo,
+    VersionState,
+};
 use manifest::{Manifest, FORMAT_VERSION};
 
 const META: &str = "meta";
@@ -46,6 +51,8 @@ const BODIES: &str = "bodies";
 const RELEASES: &str = "releases";
 const RELEASE_IDS: &str = "release_ids";
 const HISTORY: &str = "history";
+const MAPPING_VERSIONS: &str = "mapping_versions";
+const MAPPINGS: &str = "mappings";
 
 const MANIFEST_KEY: &[u8] = b"manifest";
 const DRAFT_KEY: &[u8] = b"draft";
@@ -106,6 +113,8 @@ pub(crate) struct Store {
     releases: sled::Tree,
     release_ids: sled::Tree,
     history: sled::Tree,
+    mapping_versions: sled::Tree,
+    mappings: sled::Tree,
     failpoint: Option<String>,
 }
 
@@ -143,6 +152,8 @@ impl Store {
             releases: db.open_tree(RELEASES)?,
             release_ids: db.open_tree(RELEASE_IDS)?,
             history: db.open_tree(HISTORY)?,
+            mapping_versions: db.open_tree(MAPPING_VERSIONS)?,
+            mappings: db.open_tree(MAPPINGS)?,
             db,
             failpoint,
         };
@@ -391,6 +402,58 @@ impl Store {
         Ok(draft)
     }
 
+    /// Writes a mapping table version (rows grouped by source code, in code order) and returns it
+    /// with its id and digest. Visible only after [`Store::stage_mapping`].
+    pub(crate) fn write_mapping_version(
+        &self,
+        mut header: MappingTableVersion,
+        rows: &BTreeMap<String, Vec<Mapping>>,
+    ) -> Result<MappingTableVersion> {
+        let mut hasher = Sha256::new();
+        hasher.update(format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            header.table, header.source_system, header.source_version, header.target_system, header.target_version
+        ));
+        let id = self.db.generate_id()?;
+        let mut batch = sled::Batch::default();
+        for (code, list) in rows {
+            let bytes = encode(list);
+            hasher.update(&bytes);
+            hasher.update(b"\n");
+            batch.insert(keys::concept(id, code), bytes);
+        }
+        header.id = id;
+        header.digest = hex::encode(hasher.finalize());
+        header.rows = rows.values().map(|l| l.len() as u64).sum();
+        self.mappings.apply_batch(batch)?;
+        self.mapping_versions.insert(keys::id(id), encode(&header))?;
+        Ok(header)
+    }
+
+    /// Makes a written mapping table version part of the draft.
+    pub(crate) fn stage_mapping(&self, version: &MappingTableVersion) -> Result<Draft> {
+        let mut draft = self.draft()?;
+        draft.mappings.insert(version.table.clone(), version.id);
+        self.meta.insert(DRAFT_KEY, encode(&draft))?;
+        self.db.flush()?;
+        Ok(draft)
+    }
+
+    /// A mapping table version by id.
+    pub(crate) fn mapping_version(&self, id: u64) -> Result<Option<MappingTableVersion>> {
+        self.mapping_versions.get(keys::id(id))?.map(|v| decode(MAPPING_VERSIONS, &v)).transpose()
+    }
+
+    /// Every row of one source code in a mapping table version.
+    pub(crate) fn mappings_for(&self, version_id: u64, code: &str) -> Result<Vec<Mapping>> {
+        Ok(self
+            .mappings
+            .get(keys::concept(version_id, code))?
+            .map(|v| decode(MAPPINGS, &v))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
     /// Empties the draft (the versions stay stored for reuse).
     pub(crate) fn discard_draft(&self) -> Result<()> {
         self.meta.remove(DRAFT_KEY)?;
@@ -472,13 +535,21 @@ fn tx_error(e: TransactionError<()>) -> StoreError {
 }
 
 /// SHA-256 (hex) over a release's canonical content: `system \t version \t digest \n` per
-/// system, in slug order.
-pub(crate) fn release_digest(systems: &[crate::model::ReleaseSystem]) -> String {
+/// system in slug order, then `mapping \t table \t digest \n` per mapping table in name order.
+pub(crate) fn release_digest(
+    systems: &[crate::model::ReleaseSystem],
+    mappings: &[crate::model::ReleaseMapping],
+) -> String {
     let mut sorted: Vec<_> = systems.iter().collect();
     sorted.sort_by(|a, b| a.system.cmp(&b.system));
     let mut hasher = Sha256::new();
     for s in sorted {
         hasher.update(format!("{}\t{}\t{}\n", s.system, s.version, s.digest));
+    }
+    let mut maps: Vec<_> = mappings.iter().collect();
+    maps.sort_by(|a, b| a.table.cmp(&b.table));
+    for m in maps {
+        hasher.update(format!("mapping\t{}\t{}\n", m.table, m.digest));
     }
     hex::encode(hasher.finalize())
 }

@@ -7,5 +7,6 @@ mod common;
 mod drug;
 mod http;
 mod import;
+mod mapping;
 mod openapi;
 mod publish_crash;

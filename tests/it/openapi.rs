@@ -43,7 +43,8 @@ async fn every_spec_operation_reaches_a_handler() {
             .replace("{release}", "2024-06")
             .replace("{system}", "jp-receipt-disease")
             .replace("{code}", "8848176")
-            .replace("/v1/diff", "/v1/diff?from=2024-01");
+            .replace("/v1/diff", "/v1/diff?from=2024-01")
+            .replace("/v1/translate", "/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms");
         let req = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).unwrap())
             .uri(&uri)

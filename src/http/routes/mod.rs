@@ -4,3 +4,4 @@ pub(crate) mod concepts;
 pub(crate) mod diff;
 pub(crate) mod health;
 pub(crate) mod releases;
+pub(crate) mod translate;

@@ -1,0 +1,60 @@
+//! `henkan translate SYSTEM CODE --to TARGET`: a code's targets through the release's mapping table.
+
+use clap::Args;
+
+use super::print_json;
+use crate::{Error, Service, TranslateFilter};
+
+/// Arguments of `translate`.
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// Source code system (slug or URI).
+    system: String,
+    /// The code.
+    code: String,
+    /// Target code system (slug or URI).
+    #[arg(long = "to")]
+    target: String,
+    /// Release id (default: the latest).
+    #[arg(long)]
+    release: Option<String>,
+    /// Only rows with at least this score.
+    #[arg(long)]
+    min_score: Option<f32>,
+}
+
+pub(super) fn run(service: &Service, args: TranslateArgs, json: bool) -> Result<(), Error> {
+    let filter = TranslateFilter { review: None, min_score: args.min_score };
+    let t = service.translate(&args.system, &args.code, &args.target, args.release.as_deref(), &filter)?;
+    if json {
+        print_json(&t);
+        return Ok(());
+    }
+    println!(
+        "{} {} {}  →  {} {}  (release {}, table {})",
+        t.source.system.slug,
+        t.source.code,
+        t.source.display,
+        t.target.slug,
+        t.target.version.as_deref().unwrap_or("-"),
+        t.release,
+        t.table
+    );
+    for m in &t.matches {
+        let rel = m.relationship.map_or("-", |r| r.as_str());
+        let state =
+            serde_json::to_value(m.review_state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        println!(
+            "  {} {}  [{rel}, score {:.2}, {state}]",
+            m.target_code.as_deref().unwrap_or("-"),
+            m.target_display.as_deref().unwrap_or(""),
+            m.score
+        );
+        println!("    {}", m.evidence_text);
+    }
+    if let Some(n) = &t.no_map {
+        let reason = n.no_map_reason.map(crate::derive::reason_code).unwrap_or_default();
+        println!("  no map: {reason}");
+    }
+    Ok(())
+}
