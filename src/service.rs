@@ -1,6 +1,7 @@
 //! `Service`: the one API that the HTTP routes and the CLI use. It owns the store; the store,
 //! import and lifecycle engines behind it are private.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -156,6 +157,31 @@ fn now() -> String {
         .expect("RFC 3339 formatting of the current time")
 }
 
+fn mapping_header(
+    table: &str,
+    source: &crate::model::CodeSystemVersion,
+    target: &crate::model::CodeSystemVersion,
+    generator: String,
+    inputs: Vec<crate::model::SourceFileInfo>,
+    created_at: String,
+) -> crate::model::MappingTableVersion {
+    crate::model::MappingTableVersion {
+        id: 0,
+        table: table.to_owned(),
+        source_system: source.system.clone(),
+        source_version: source.version.clone(),
+        target_system: target.system.clone(),
+        target_version: target.version.clone(),
+        generator,
+        inputs,
+        mapped: 0,
+        no_map: 0,
+        rows: 0,
+        digest: String::new(),
+        created_at,
+    }
+}
+
 fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef {
     SystemRef { slug: cs.slug.to_owned(), uri: cs.uri.to_owned(), version }
 }
@@ -216,18 +242,54 @@ impl Service {
     }
 
     /// Runs a mapping-table generator on the draft's (else the latest release's) versions of its
-    /// systems and stages the table in the draft. Generators: `disease-icd11` (files: the WHO
-    /// 10To11MapToOneCategory and, optionally, 10To11MapToMultipleCategories tables).
+    /// systems and stages the table in the draft. Generators:
+    /// - `disease-icd11`: files = WHO 10To11MapToOneCategory (and optionally
+    ///   10To11MapToMultipleCategories) tables;
+    /// - `lab-loinc`: files = optionally a vocabulary TSV replacing the shipped
+    ///   `mappings/jlac10--loinc/vocabulary.tsv`.
     pub fn derive(&self, generator: &str, files: &[PathBuf]) -> Result<crate::DeriveReport> {
-        use crate::derive::disease_icd11;
-        let missing = |message: String| Error::DeriveInput { generator: generator.to_owned(), message };
-        if generator != "disease-icd11" {
-            return Err(missing("unknown generator; known: disease-icd11".into()));
+        match generator {
+            "disease-icd11" => self.derive_disease_icd11(files),
+            "lab-loinc" => self.derive_lab_loinc(files),
+            _ => Err(Error::DeriveInput {
+                generator: generator.to_owned(),
+                message: "unknown generator; known: disease-icd11, lab-loinc".into(),
+            }),
         }
-        let mut one = None;
-        let mut multiple = None;
-        let mut inputs = Vec::new();
-        let mut edition = String::new();
+    }
+
+    /// The draft's (else the latest release's) version of a system a generator needs.
+    fn derive_input(&self, generator: &str, system: &str) -> Result<crate::model::CodeSystemVersion> {
+        let missing = |message: String| Error::DeriveInput { generator: generator.to_owned(), message };
+        let id = self.base_version(system)?.ok_or_else(|| {
+            missing(format!("neither the draft nor the latest release holds {system}: import it first"))
+        })?;
+        self.store.version(id)?.ok_or_else(|| missing(format!("version {id} of {system} is missing")))
+    }
+
+    /// Writes a derived table, stages it in the draft and completes its report.
+    fn stage_derived(
+        &self,
+        mut header: crate::model::MappingTableVersion,
+        rows: &BTreeMap<String, Vec<crate::model::Mapping>>,
+        mut report: crate::DeriveReport,
+    ) -> Result<crate::DeriveReport> {
+        report.table = header.table.clone();
+        report.source = format!("{} {}", header.source_system, header.source_version);
+        report.target = format!("{} {}", header.target_system, header.target_version);
+        report.tally(rows);
+        header.mapped = report.mapped;
+        header.no_map = report.no_map;
+        let written = self.store.write_mapping_version(header, rows)?;
+        self.store.stage_mapping(&written)?;
+        tracing::info!(table = %written.table, mapped = report.mapped, no_map = report.no_map, coverage = report.coverage, "Derived {}", written.table);
+        Ok(report)
+    }
+
+    fn derive_disease_icd11(&self, files: &[PathBuf]) -> Result<crate::DeriveReport> {
+        use crate::derive::disease_icd11;
+        let missing = |message: String| Error::DeriveInput { generator: "disease-icd11".into(), message };
+        let (mut one, mut multiple, mut inputs, mut edition) = (None, None, Vec::new(), String::new());
         for f in files {
             let (c, version, info) = crate::import::read_crosswalk(f)?;
             edition = version.unwrap_or_default();
@@ -241,54 +303,106 @@ impl Service {
         let one = one.ok_or_else(|| {
             missing("give WHO's 10To11MapToOneCategory.txt (and optionally 10To11MapToMultipleCategories.txt)".into())
         })?;
-        let version_of = |system: &str| -> Result<crate::model::CodeSystemVersion> {
-            let id = self.base_version(system)?.ok_or_else(|| {
-                missing(format!("neither the draft nor the latest release holds {system}: import it first"))
-            })?;
-            self.store.version(id)?.ok_or_else(|| missing(format!("version {id} of {system} is missing")))
-        };
-        let (source, target) = (version_of("jp-receipt-disease")?, version_of("icd11-mms")?);
+        let source = self.derive_input("disease-icd11", "jp-receipt-disease")?;
+        let target = self.derive_input("disease-icd11", "icd11-mms")?;
         let concepts = self.store.concepts(source.id).collect::<Result<Vec<_>, _>>()?;
         let icd11: std::collections::HashMap<String, String> =
             self.store.concepts(target.id).map(|c| c.map(|c| (c.code, c.display))).collect::<Result<_, _>>()?;
         let now = now();
-        let rows = disease_icd11::derive(
-            &concepts,
-            &disease_icd11::Inputs {
-                source_version: &source.version,
-                icd11: &icd11,
-                one: &one,
-                multiple: multiple.as_ref(),
-                who_edition: &edition,
-                now: &now,
-            },
-        );
-        let mut report = crate::DeriveReport {
-            table: disease_icd11::TABLE.into(),
-            source: format!("jp-receipt-disease {}", source.version),
-            target: format!("icd11-mms {}", target.version),
-            ..Default::default()
+        let inputs_ = disease_icd11::Inputs {
+            source_version: &source.version,
+            icd11: &icd11,
+            one: &one,
+            multiple: multiple.as_ref(),
+            who_edition: &edition,
+            now: &now,
         };
-        report.tally(&rows);
-        let header = crate::model::MappingTableVersion {
-            id: 0,
-            table: disease_icd11::TABLE.into(),
-            source_system: "jp-receipt-disease".into(),
-            source_version: source.version,
-            target_system: "icd11-mms".into(),
-            target_version: target.version,
-            generator: format!("disease-icd11 ({})", disease_icd11::POLICY),
+        let rows = disease_icd11::derive(&concepts, &inputs_);
+        let header = mapping_header(
+            disease_icd11::TABLE,
+            &source,
+            &target,
+            format!("disease-icd11 ({})", disease_icd11::POLICY),
             inputs,
-            mapped: report.mapped,
-            no_map: report.no_map,
-            rows: 0,
-            digest: String::new(),
-            created_at: now,
+            now,
+        );
+        self.stage_derived(header, &rows, crate::DeriveReport::default())
+    }
+
+    fn derive_lab_loinc(&self, files: &[PathBuf]) -> Result<crate::DeriveReport> {
+        use crate::derive::lab_loinc;
+        let g = "lab-loinc";
+        let (vocabulary_text, inputs) = match files {
+            [] => (lab_loinc::VOCABULARY.to_owned(), Vec::new()),
+            [path] => {
+                let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.clone(), source })?;
+                let info = crate::model::SourceFileInfo {
+                    name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    format: "vocabulary-tsv".into(),
+                    sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+                    bytes: bytes.len() as u64,
+                };
+                (String::from_utf8_lossy(&bytes).into_owned(), vec![info])
+            }
+            _ => {
+                return Err(Error::DeriveInput {
+                    generator: g.into(),
+                    message: "give at most one vocabulary file".into(),
+                })
+            }
         };
-        let written = self.store.write_mapping_version(header, &rows)?;
-        self.store.stage_mapping(&written)?;
-        tracing::info!(table = %written.table, mapped = report.mapped, no_map = report.no_map, coverage = report.coverage, "Derived {}", written.table);
-        Ok(report)
+        let source = self.derive_input(g, "jlac10")?;
+        let target = self.derive_input(g, "loinc")?;
+        let english = |system: &str| -> Result<std::collections::HashMap<String, Vec<String>>> {
+            let v = self.derive_input(g, system)?;
+            self.store
+                .concepts(v.id)
+                .map(|c| {
+                    c.map(|c| {
+                        let mut names: Vec<String> = c
+                            .designations
+                            .iter()
+                            .filter(|d| d.use_ == crate::model::DesignationUse::English)
+                            .map(|d| d.value.clone())
+                            .collect();
+                        if names.is_empty() {
+                            names.push(c.display.clone());
+                        }
+                        (c.code, names)
+                    })
+                })
+                .collect::<Result<_, _>>()
+                .map_err(Error::from)
+        };
+        let (analytes, materials) = (english("jlac10-analyte")?, english("jlac10-material")?);
+        let concepts = self.store.concepts(source.id).collect::<Result<Vec<_>, _>>()?;
+        let sources: Vec<lab_loinc::Jlac10Axes<'_>> = concepts
+            .iter()
+            .map(|c| lab_loinc::Jlac10Axes {
+                concept: c,
+                analyte: c.property("analyte_code").and_then(|a| analytes.get(a)).cloned().unwrap_or_default(),
+                material: c
+                    .property("material_code")
+                    .and_then(|m| materials.get(m))
+                    .and_then(|n| n.first().cloned())
+                    .unwrap_or_default(),
+                scale: if c.property("data_type") == Some("数値型") { "Qn" } else { "Ord" },
+                unit: c.property("unit").unwrap_or_default().to_owned(),
+            })
+            .collect();
+        let targets: Vec<lab_loinc::LoincAxes> =
+            self.store.concepts(target.id).map(|c| c.map(|c| lab_loinc::loinc_axes(&c))).collect::<Result<_, _>>()?;
+        let now = now();
+        let rows = lab_loinc::derive(&sources, &targets, &lab_loinc::vocabulary(&vocabulary_text), &now);
+        let header = mapping_header(
+            lab_loinc::TABLE,
+            &source,
+            &target,
+            "lab-loinc (axes + vocabulary + strsim; every row a candidate)".into(),
+            inputs,
+            now,
+        );
+        self.stage_derived(header, &rows, crate::DeriveReport::default())
     }
 
     /// Translates a code to a target system through the release's mapping table.

@@ -94,3 +94,92 @@ async fn default_release_translates_over_http_with_the_evidence_chain() {
     let (status, v) = app.get("/v1/translate?system=jp-receipt-disease&code=8848176").await;
     assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
 }
+
+/// 28 JP-CLINS JLAC10 codes with the LOINC term a curator would pick, checked by hand against the
+/// JSLM analyte/material names and the LOINC long common names in ../shared/data.
+const LAB_PAIRS: [(&str, &str); 28] = [
+    ("3A010000002329101", "2885-2"), // 総蛋白 / 血清 → Protein [Mass/volume] in Serum or Plasma
+    ("3A015000002329101", "1751-7"), // アルブミン / 血清 → Albumin [Mass/volume] in Serum or Plasma
+    ("3B010000002327201", "2157-6"), // クレアチンキナーゼ → Creatine kinase [Enzymatic activity/volume] in Ser/Plas
+    ("3B035000002327201", "1920-8"), // AST
+    ("3B045000002327201", "1742-6"), // ALT
+    ("3B050000002327201", "2532-0"), // LD → Lactate dehydrogenase
+    ("3B070000002327101", "6768-6"), // ALP
+    ("3B090000002327701", "2324-2"), // γ-GT → Gamma glutamyl transferase
+    ("3B160000002327701", "1798-8"), // アミラーゼ
+    ("3C015000002329101", "2160-0"), // クレアチニン mg/dL
+    ("3C020000002329101", "3084-1"), // 尿酸 mg/dL → Urate [Mass/volume]
+    ("3C025000002329101", "3094-0"), // 尿素窒素 → Urea nitrogen
+    ("3D010000002327101", "2345-7"), // グルコース / 血清
+    ("3D046000001921002", "4548-4"), // HbA1c (NGSP) / 全血 → Hemoglobin A1c/Hemoglobin.total in Blood
+    ("3F015000002327101", "2571-8"), // トリグリセリド
+    ("3F050000002327101", "2093-3"), // 総コレステロール → Cholesterol
+    ("3F070000002327101", "2085-9"), // HDL-コレステロール → Cholesterol in HDL
+    ("3F077000002327101", "2089-1"), // LDL-コレステロール → Cholesterol in LDL
+    ("3H010000002327101", "2951-2"), // ナトリウム mmol/L
+    ("3H015000002327201", "2823-3"), // カリウム
+    ("3H020000002326101", "2075-0"), // クロール → Chloride
+    ("3H030000002327101", "17861-6"), // カルシウム mg/dL
+    ("3J010000002327101", "1975-2"), // 総ビリルビン → Bilirubin.total
+    ("3J015000002327101", "1968-7"), // 直接ビリルビン → Bilirubin.direct
+    ("2A030000001930901", "718-7"),  // ヘモグロビン / 全血 → Hemoglobin [Mass/volume] in Blood
+    ("5C070000002206401", "1988-5"), // CRP / 血漿 → C reactive protein [Mass/volume] in Serum or Plasma
+    ("4Z271000002205101", "30934-4"), // BNP / 血漿 → Natriuretic peptide B
+    ("4Z272000002305301", "33762-6"), // NT-proBNP / 血清 → Natriuretic peptide.B prohormone
+];
+
+fn accuracy(s: &henkan::Service, pairs: &[(&str, &str)], source: &str, target: &str) -> (f64, f64) {
+    let (mut top1, mut top5) = (0usize, 0usize);
+    for (code, expected) in pairs {
+        let t = s.translate(source, code, target, None, &TranslateFilter::default()).unwrap();
+        let targets: Vec<&str> = t.matches.iter().filter_map(|m| m.target_code.as_deref()).collect();
+        top1 += usize::from(targets.first() == Some(expected));
+        top5 += usize::from(targets.iter().take(5).any(|t| t == expected));
+    }
+    (top1 as f64 / pairs.len() as f64, top5 as f64 / pairs.len() as f64)
+}
+
+#[test]
+fn jlac10_to_loinc_on_hand_checked_pairs() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    s.import(&[shared("lab/136jlac10_1.xlsx")], None, None, |_| {}).unwrap();
+    s.import(
+        &[shared("lab/0930電子カルテ情報共有サービスマスター表(JLAC10+11)＿大江.xlsx")],
+        None,
+        Some("2024-09-30"),
+        |_| {},
+    )
+    .unwrap();
+    let loinc = [
+        shared("loinc/hl7-tx-subset/Loinc.csv"),
+        shared("loinc/LOINC_1.6_Top2000CommonLabResultsUS.csv"),
+        shared("loinc/LOINC_1.6_Top2000CommonLabResultsSI.csv"),
+    ];
+    s.import(&loinc, None, Some("hl7-subset+top2000-1.6"), |_| {}).unwrap();
+    let publish = |id: &str| {
+        s.publish(&henkan::PublishRequest { id: id.into(), publisher: "t".into(), notes: String::new() }).unwrap()
+    };
+
+    // Without the naming-convention vocabulary (an empty vocabulary file): string similarity alone.
+    let empty = dir.path().join("empty.tsv");
+    std::fs::write(&empty, "# no entries\n").unwrap();
+    s.derive("lab-loinc", &[empty]).unwrap();
+    publish("plain");
+    let (plain1, plain5) = accuracy(&s, &LAB_PAIRS, "jlac10", "loinc");
+
+    let report = s.derive("lab-loinc", &[]).unwrap();
+    publish("vocab");
+    let (top1, top5) = accuracy(&s, &LAB_PAIRS, "jlac10", "loinc");
+    println!("jlac10→loinc on {} hand-checked pairs: top-1 {top1:.2}, top-5 {top5:.2} (without vocabulary: top-1 {plain1:.2}, top-5 {plain5:.2}); coverage {:.3}", LAB_PAIRS.len(), report.coverage);
+    assert_eq!(report.sources, 868);
+    assert!(top1 >= 0.9 && top5 >= 0.95, "top-1 {top1}, top-5 {top5}");
+    assert!(top1 > plain1, "the vocabulary must help: {plain1} → {top1}");
+
+    let m = &s.translate("jlac10", "3C015000002329101", "loinc", None, &TranslateFilter::default()).unwrap().matches[0];
+    assert_eq!(
+        (m.target_code.as_deref(), m.relationship),
+        (Some("2160-0"), Some(Relationship::SourceIsNarrowerThanTarget))
+    );
+    assert!(m.evidence_text.contains("component \"creatinine\" ~ \"Creatinine\""), "{}", m.evidence_text);
+}

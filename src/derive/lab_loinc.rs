@@ -1,0 +1,314 @@
+//! JLAC10 (the JP-CLINS core lab set) → LOINC, by matching axes.
+//!
+//! Source axes come from the JSLM segment tables of the same release: the analyte's English name
+//! (component), the material's English name (system), and the result type (数値型 → Qn, else
+//! Ord), and the unit (mg/dL → Mass/volume, mmol/L → Moles/volume, U/L → Enzymatic
+//! activity/volume, …) for the LOINC property. Target axes come from the LOINC concept: its COMPONENT / SYSTEM / SCALE_TYP properties
+//! when the official table was loaded, else parsed from the Long Common Name
+//! (`Creatinine [Mass/volume] in Serum or Plasma` → component Creatinine, property Mass/volume,
+//! system Serum or Plasma, scale Qn).
+//!
+//! Component similarity: the JSLM name is rewritten by the naming-convention vocabulary
+//! (`mappings/jlac10--loinc/vocabulary.tsv`), normalised (case, punctuation, plurals), and scored
+//! against the LOINC component as the better of token overlap and Jaro-Winkler. Score =
+//! 0.60 × component + 0.25 × system + 0.10 × scale + 0.05 × property; among equal scores a
+//! method-less LOINC term comes first (the JLAC10 method is not yet mapped to LOINC methods). The
+//! five best with component ≥ 0.6 become
+//! candidates (lexical suggestions for review). A JLAC10 code also fixes the method, which a
+//! method-less LOINC term does not: an exact component and system match is therefore
+//! source-is-narrower-than-target; anything weaker is related-to.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::model::{Concept, DesignationUse, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
+
+/// The table's name.
+pub(crate) const TABLE: &str = "jlac10--loinc";
+/// The vocabulary shipped with henkan.
+pub(crate) const VOCABULARY: &str = include_str!("../../mappings/jlac10--loinc/vocabulary.tsv");
+const AUTHOR: &str = "henkan derive lab-loinc";
+const MIN_COMPONENT: f64 = 0.6;
+
+/// LOINC axes of one term.
+#[derive(Debug, Clone)]
+pub(crate) struct LoincAxes {
+    code: String,
+    display: String,
+    component: String,
+    property: String,
+    system: String,
+    scale: String,
+    methodless: bool,
+}
+
+/// Axes of a LOINC concept, from its properties or parsed from its long common name.
+pub(crate) fn loinc_axes(c: &Concept) -> LoincAxes {
+    let name = c.display.as_str();
+    let head = name.split_once(" by ").map_or(name, |(h, _)| h);
+    let methodless = c.property("method").is_none() && !name.contains(" by ");
+    let (comp_prop, system) = match head.rsplit_once(" in ") {
+        Some((c, s)) => (c, s),
+        None => (head, ""),
+    };
+    let (component, property) = match comp_prop.split_once(" [") {
+        Some((c, p)) => (c, p.trim_end_matches(']')),
+        None => (comp_prop, ""),
+    };
+    let scale_from_name =
+        if property.contains("Presence") || property.contains("Titer") || property.contains("Interpretation") {
+            "Ord"
+        } else if property.is_empty()
+            && !c
+                .designation(DesignationUse::Short)
+                .is_some_and(|s| s.contains("Cnc") || s.contains("MFr") || s.contains("Time") || s.contains('#'))
+        {
+            "Nom"
+        } else {
+            "Qn"
+        };
+    LoincAxes {
+        code: c.code.clone(),
+        display: c.display.clone(),
+        component: c.property("component").unwrap_or(component).to_owned(),
+        property: property.to_owned(),
+        methodless,
+        system: c.property("system").map_or_else(|| system.to_owned(), expand_system),
+        scale: c.property("scale").unwrap_or(scale_from_name).to_owned(),
+    }
+}
+
+/// LOINC table abbreviations of systems, spelled out as in long common names.
+fn expand_system(s: &str) -> String {
+    match s {
+        "Ser/Plas" => "Serum or Plasma".into(),
+        "Ser" => "Serum".into(),
+        "Plas" => "Plasma".into(),
+        "Bld" => "Blood".into(),
+        "PPP" => "Platelet poor plasma".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// Lowercase, punctuation to spaces, simple plurals folded.
+pub(crate) fn normalise(s: &str) -> String {
+    let spaced: String = s.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' }).collect();
+    spaced
+        .split_whitespace()
+        .map(|w| {
+            if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("sis") {
+                &w[..w.len() - 1]
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The vocabulary as normalised (JSLM → LOINC) pairs.
+pub(crate) fn vocabulary(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((normalise(f.next()?), normalise(f.next()?)))
+        })
+        .collect()
+}
+
+fn component_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    let ta: HashSet<&str> = a.split(' ').collect();
+    let tb: HashSet<&str> = b.split(' ').collect();
+    let jaccard = ta.intersection(&tb).count() as f64 / ta.union(&tb).count().max(1) as f64;
+    jaccard.max(strsim::jaro_winkler(a, b) * 0.9)
+}
+
+/// How well a JLAC10 material (English name) fits a LOINC system.
+fn system_fit(material: &str, system: &str) -> f64 {
+    let m = material.to_lowercase();
+    let s = system.to_lowercase();
+    let kind = if m.contains("serum") {
+        "serum"
+    } else if m.contains("plasma") {
+        "plasma"
+    } else if m.contains("whole blood") || m == "blood" {
+        "blood"
+    } else if m.contains("urine") {
+        "urine"
+    } else {
+        return if s.contains(&m) { 0.5 } else { 0.0 };
+    };
+    match (kind, s.as_str()) {
+        ("serum", "serum or plasma" | "serum") | ("plasma", "serum or plasma" | "plasma") | ("blood", "blood") => 1.0,
+        ("plasma", "platelet poor plasma") => 0.8,
+        ("urine", s) if s.starts_with("urine") => 1.0,
+        ("serum" | "plasma", "blood") | ("blood", "serum or plasma" | "serum" | "plasma") => 0.3,
+        _ => 0.0,
+    }
+}
+
+/// The LOINC property a reporting unit implies (`None` when the unit says nothing).
+fn unit_property(unit: &str) -> Option<&'static str> {
+    let u = unit.trim().to_lowercase();
+    Some(match u.as_str() {
+        "mg/dl" | "g/dl" | "g/l" | "mg/l" | "μg/ml" | "ug/ml" | "ng/ml" | "pg/ml" | "μg/dl" | "ug/dl" => {
+            "Mass/volume"
+        }
+        "mmol/l" | "μmol/l" | "umol/l" | "meq/l" => "Moles/volume",
+        "u/l" | "iu/l" => "Enzymatic activity/volume",
+        "s" | "sec" | "秒" => "Time",
+        "%" => return None,
+        _ => return None,
+    })
+}
+
+/// Source axes of one JLAC10 code.
+pub(crate) struct Jlac10Axes<'a> {
+    /// The code's concept.
+    pub(crate) concept: &'a Concept,
+    /// English names of its analyte.
+    pub(crate) analyte: Vec<String>,
+    /// English name of its material.
+    pub(crate) material: String,
+    /// Qn for numeric results, Ord otherwise.
+    pub(crate) scale: &'static str,
+    /// Reporting unit, if given.
+    pub(crate) unit: String,
+}
+
+/// Derives candidate rows for every JLAC10 code.
+pub(crate) fn derive(
+    sources: &[Jlac10Axes<'_>],
+    targets: &[LoincAxes],
+    vocabulary: &[(String, String)],
+    now: &str,
+) -> BTreeMap<String, Vec<Mapping>> {
+    let prepared: Vec<(String, &LoincAxes)> = targets.iter().map(|t| (normalise(&t.component), t)).collect();
+    let vocab: HashMap<&str, &str> = vocabulary.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut out = BTreeMap::new();
+    for s in sources {
+        let from = format!("jlac10|{}", s.concept.code);
+        let names: Vec<String> = s
+            .analyte
+            .iter()
+            .map(|n| normalise(n))
+            .map(|n| vocab.get(n.as_str()).map_or(n.clone(), |v| (*v).to_owned()))
+            .collect();
+        let expected_property = unit_property(&s.unit);
+        let mut scored: Vec<(f64, f64, f64, f64, &LoincAxes)> = Vec::new();
+        for (comp, t) in &prepared {
+            let c = names.iter().map(|n| component_similarity(n, comp)).fold(0.0, f64::max);
+            if c < MIN_COMPONENT {
+                continue;
+            }
+            let sys = system_fit(&s.material, &t.system);
+            let scale = if t.scale == s.scale { 1.0 } else { 0.0 };
+            let property = match expected_property {
+                Some(p) if t.property == p => 1.0,
+                Some(_) => 0.0,
+                None => 0.5,
+            };
+            scored.push((0.60 * c + 0.25 * sys + 0.10 * scale + 0.05 * property, c, sys, scale, t));
+        }
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0).then_with(|| b.4.methodless.cmp(&a.4.methodless)).then_with(|| a.4.code.cmp(&b.4.code))
+        });
+        scored.truncate(5);
+        if scored.is_empty() {
+            out.insert(
+                s.concept.code.clone(),
+                vec![Mapping {
+                    source_code: s.concept.code.clone(),
+                    target_code: None,
+                    target_display: None,
+                    no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
+                    relationship: None,
+                    method: Method::LexicalSuggestion,
+                    evidence: Vec::new(),
+                    evidence_text: format!("{from}: no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte),
+                    score: 0.0,
+                    author: AUTHOR.into(),
+                    review_state: ReviewState::Candidate,
+                    reviewer: None,
+                    comment: None,
+                    created_at: now.into(),
+                }],
+            );
+            continue;
+        }
+        let rows = scored
+            .into_iter()
+            .map(|(score, c, sys, scale, t)| {
+                let relationship = if c >= 0.999 && sys >= 0.999 && scale >= 0.999 {
+                    Relationship::SourceIsNarrowerThanTarget
+                } else {
+                    Relationship::RelatedTo
+                };
+                let hop = Hop {
+                    from: from.clone(),
+                    to: format!("loinc|{}", t.code),
+                    relationship,
+                    source: format!(
+                        "axes: component {:?} ~ {:?} ({c:.2}), material {:?} ~ system {:?} ({sys:.2}), scale {} ~ {} ({scale:.0})",
+                        s.analyte.first().map_or("", String::as_str),
+                        t.component,
+                        s.material,
+                        t.system,
+                        s.scale,
+                        t.scale
+                    ),
+                };
+                Mapping {
+                    source_code: s.concept.code.clone(),
+                    target_code: Some(t.code.clone()),
+                    target_display: Some(t.display.clone()),
+                    no_map_reason: None,
+                    relationship: Some(relationship),
+                    method: Method::LexicalSuggestion,
+                    evidence_text: format!("{from} → loinc|{} ({})", t.code, hop.source),
+                    evidence: vec![hop],
+                    score: score as f32,
+                    author: AUTHOR.into(),
+                    review_state: ReviewState::Candidate,
+                    reviewer: None,
+                    comment: None,
+                    created_at: now.into(),
+                }
+            })
+            .collect();
+        out.insert(s.concept.code.clone(), rows);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_folds_case_punctuation_and_plurals() {
+        assert_eq!(normalise("Bilirubins, total"), "bilirubin total");
+        assert_eq!(normalise("HDL-cholesterol"), "hdl cholesterol");
+        assert_eq!(normalise("Hemoglobin A1c/Hemoglobin.total"), "hemoglobin a1c hemoglobin total");
+        assert_eq!(normalise("Glucose"), "glucose");
+    }
+
+    #[test]
+    fn materials_fit_loinc_systems() {
+        assert_eq!(system_fit("serum", "Serum or Plasma"), 1.0);
+        assert_eq!(system_fit("plasma", "Platelet poor plasma"), 0.8);
+        assert_eq!(system_fit("whole blood(with additive)", "Blood"), 1.0);
+        assert_eq!(system_fit("urine(including others)", "Urine"), 1.0);
+        assert_eq!(system_fit("serum", "Urine"), 0.0);
+    }
+
+    #[test]
+    fn the_shipped_vocabulary_parses() {
+        let v = vocabulary(VOCABULARY);
+        assert!(v.len() >= 10);
+        assert!(v.contains(&("uric acid".to_owned(), "urate".to_owned())));
+    }
+}
