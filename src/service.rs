@@ -246,14 +246,17 @@ impl Service {
     /// - `disease-icd11`: files = WHO 10To11MapToOneCategory (and optionally
     ///   10To11MapToMultipleCategories) tables;
     /// - `lab-loinc`: files = optionally a vocabulary TSV replacing the shipped
-    ///   `mappings/jlac10--loinc/vocabulary.tsv`.
+    ///   `mappings/jlac10--loinc/vocabulary.tsv`;
+    /// - `drug-rxnorm`: files = optionally a moiety TSV replacing the shipped
+    ///   `mappings/jp-yj--rxnorm/moieties.tsv`.
     pub fn derive(&self, generator: &str, files: &[PathBuf]) -> Result<crate::DeriveReport> {
         match generator {
             "disease-icd11" => self.derive_disease_icd11(files),
             "lab-loinc" => self.derive_lab_loinc(files),
+            "drug-rxnorm" => self.derive_drug_rxnorm(files),
             _ => Err(Error::DeriveInput {
                 generator: generator.to_owned(),
-                message: "unknown generator; known: disease-icd11, lab-loinc".into(),
+                message: "unknown generator; known: disease-icd11, lab-loinc, drug-rxnorm".into(),
             }),
         }
     }
@@ -329,28 +332,55 @@ impl Service {
         self.stage_derived(header, &rows, crate::DeriveReport::default())
     }
 
-    fn derive_lab_loinc(&self, files: &[PathBuf]) -> Result<crate::DeriveReport> {
-        use crate::derive::lab_loinc;
-        let g = "lab-loinc";
-        let (vocabulary_text, inputs) = match files {
-            [] => (lab_loinc::VOCABULARY.to_owned(), Vec::new()),
+    /// An optional single data file given to a generator, else its shipped default.
+    fn generator_data(
+        generator: &str,
+        files: &[PathBuf],
+        default: &str,
+        format: &str,
+    ) -> Result<(String, Vec<crate::model::SourceFileInfo>)> {
+        match files {
+            [] => Ok((default.to_owned(), Vec::new())),
             [path] => {
                 let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.clone(), source })?;
                 let info = crate::model::SourceFileInfo {
                     name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                    format: "vocabulary-tsv".into(),
+                    format: format.into(),
                     sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
                     bytes: bytes.len() as u64,
                 };
-                (String::from_utf8_lossy(&bytes).into_owned(), vec![info])
+                Ok((String::from_utf8_lossy(&bytes).into_owned(), vec![info]))
             }
-            _ => {
-                return Err(Error::DeriveInput {
-                    generator: g.into(),
-                    message: "give at most one vocabulary file".into(),
-                })
-            }
-        };
+            _ => Err(Error::DeriveInput { generator: generator.into(), message: "give at most one data file".into() }),
+        }
+    }
+
+    fn derive_drug_rxnorm(&self, files: &[PathBuf]) -> Result<crate::DeriveReport> {
+        use crate::derive::drug_rxnorm;
+        let g = "drug-rxnorm";
+        let (moieties, inputs) = Self::generator_data(g, files, drug_rxnorm::MOIETIES, "moieties-tsv")?;
+        let source = self.derive_input(g, "jp-yj")?;
+        let target = self.derive_input(g, "rxnorm")?;
+        let concepts = self.store.concepts(source.id).collect::<Result<Vec<_>, _>>()?;
+        let rx = self.store.concepts(target.id).collect::<Result<Vec<_>, _>>()?;
+        let now = now();
+        let rows =
+            drug_rxnorm::derive(&concepts, &drug_rxnorm::ingredients(&rx), &drug_rxnorm::moieties(&moieties), &now);
+        let header = mapping_header(
+            drug_rxnorm::TABLE,
+            &source,
+            &target,
+            "drug-rxnorm (成分名 phonetic key ~ RxNorm IN; every row a candidate)".into(),
+            inputs,
+            now,
+        );
+        self.stage_derived(header, &rows, crate::DeriveReport::default())
+    }
+
+    fn derive_lab_loinc(&self, files: &[PathBuf]) -> Result<crate::DeriveReport> {
+        use crate::derive::lab_loinc;
+        let g = "lab-loinc";
+        let (vocabulary_text, inputs) = Self::generator_data(g, files, lab_loinc::VOCABULARY, "vocabulary-tsv")?;
         let source = self.derive_input(g, "jlac10")?;
         let target = self.derive_input(g, "loinc")?;
         let english = |system: &str| -> Result<std::collections::HashMap<String, Vec<String>>> {

@@ -3,6 +3,7 @@
 //! reads their inputs and stores their output.
 
 pub(crate) mod disease_icd11;
+pub(crate) mod drug_rxnorm;
 pub(crate) mod lab_loinc;
 
 use std::collections::BTreeMap;

@@ -16,6 +16,11 @@ fn empty_directory_gets_the_two_bundled_releases() {
     assert_eq!((disease.version.as_str(), disease.concepts), ("2024-06-01", 27_437));
     assert_eq!(disease.files[0].sha256, "4a9dfae95bd20846b126ea0183eef32ff596ce4cbec5d48dff81e381524a511e");
     assert_eq!(releases[1].system("jp-receipt-modifier").unwrap().concepts, 2_349);
+    let tables: Vec<_> = releases[1].mappings.iter().map(|m| (m.table.as_str(), m.mapped, m.no_map)).collect();
+    assert_eq!(
+        tables,
+        [("jlac10--loinc", 868, 0), ("jp-receipt-disease--icd11-mms", 27_135, 302), ("jp-yj--rxnorm", 7_275, 5_142)]
+    );
     // 2024-06 covers diseases, drugs and lab on the Japanese side and ICD-11, LOINC, RxNorm.
     let systems: Vec<_> = releases[1].systems.iter().map(|s| (s.system.as_str(), s.concepts)).collect();
     assert_eq!(
@@ -35,7 +40,7 @@ fn empty_directory_gets_the_two_bundled_releases() {
             ("jp-receipt-modifier", 2_349),
             ("jp-yj", 12_417),
             ("loinc", 2_667),
-            ("rxnorm", 37_033 + 5_982),
+            ("rxnorm", 63_987),
         ]
     );
     assert_eq!(releases[0].system("jp-receipt-disease").unwrap().concepts, 27_384);

@@ -183,3 +183,67 @@ fn jlac10_to_loinc_on_hand_checked_pairs() {
     );
     assert!(m.evidence_text.contains("component \"creatinine\" ~ \"Creatinine\""), "{}", m.evidence_text);
 }
+
+/// 28 YJ codes (薬価基準 2025-08-14) with the RxNorm ingredient a curator would pick, checked by
+/// hand against the 成分名 column and the RxNorm names in ../shared/data.
+const DRUG_PAIRS: [(&str, &str); 28] = [
+    ("2325003B1014", "4278"),   // ファモチジン → famotidine
+    ("2171022F1010", "17767"),  // アムロジピンベシル酸塩 → amlodipine
+    ("3962002F1071", "6809"),   // メトホルミン塩酸塩 → metformin
+    ("3332001C1028", "11289"),  // ワルファリンカリウム → warfarin
+    ("2189011F1017", "36567"),  // シンバスタチン → simvastatin
+    ("2189015F1015", "83367"),  // アトルバスタチンカルシウム水和物 → atorvastatin
+    ("1141001X1010", "161"),    // アセトアミノフェン → acetaminophen
+    ("1143001X1040", "1191"),   // アスピリン → aspirin
+    ("2456001F1019", "8638"),   // プレドニゾロン → prednisolone
+    ("2329023F1012", "17128"),  // ランソプラゾール → lansoprazole
+    ("2329022H1019", "7646"),   // オメプラゾール → omeprazole
+    ("2149039F1015", "52175"),  // ロサルタンカリウム → losartan
+    ("6241013C2024", "82122"),  // レボフロキサシン水和物 → levofloxacin
+    ("6149003F1015", "21212"),  // クラリスロマイシン → clarithromycin
+    ("6131001C1210", "723"),    // アモキシシリン水和物 → amoxicillin
+    ("6132002E1034", "2231"),   // セファレキシン → cephalexin
+    ("1147002F1013", "3355"),   // ジクロフェナクナトリウム → diclofenac
+    ("1149001D1012", "5640"),   // イブプロフェン → ibuprofen
+    ("2139005C1048", "4603"),   // フロセミド → furosemide
+    ("2133001C1097", "9997"),   // スピロノラクトン → spironolactone
+    ("3961008F1012", "25789"),  // グリメピリド → glimepiride
+    ("3969007F1016", "33738"),  // ピオグリタゾン塩酸塩 → pioglitazone
+    ("3969010F1026", "593411"), // シタグリプチンリン酸塩水和物 → sitagliptin
+    ("1190012C1011", "135447"), // ドネペジル塩酸塩 → donepezil
+    ("1124017B1129", "3322"),   // ジアゼパム → diazepam
+    ("1139002C1066", "2002"),   // カルバマゼピン → carbamazepine
+    ("2431004B1038", "10582"),  // レボチロキシンナトリウム水和物 → levothyroxine
+    ("3943001F1012", "519"),    // アロプリノール → allopurinol
+];
+
+#[test]
+fn drug_to_rxnorm_on_hand_checked_pairs() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let lists = ["drug/tp20250814-01_01.xlsx", "drug/tp20250814-01_02.xlsx", "drug/tp20250814-01_03.xlsx"];
+    s.import(&lists.map(shared), None, None, |_| {}).unwrap();
+    // The 2025 prescribable set lacks letter A; the c.2013 MedXN table fills it in (same RXCUIs).
+    let rx = [
+        shared("rxnorm/rxnorm-ingredients-prescribe-20251006/rxnorm_prescribe_20251006_concepts.tsv.gz"),
+        shared("rxnorm/RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv.gz"),
+    ];
+    s.import(&rx, None, Some("2025-10-06+medxn-2013"), |_| {}).unwrap();
+    let report = s.derive("drug-rxnorm", &[]).unwrap();
+    s.publish(&henkan::PublishRequest { id: "d".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    let (top1, top5) = accuracy(&s, &DRUG_PAIRS, "jp-yj", "rxnorm");
+    println!(
+        "jp-yj→rxnorm on {} hand-checked pairs: top-1 {top1:.2}, top-5 {top5:.2}; coverage {:.3} of {} YJ codes",
+        DRUG_PAIRS.len(),
+        report.coverage,
+        report.sources
+    );
+    assert_eq!(report.sources, 12_417);
+    assert!(top1 >= 0.8 && top5 >= 0.9, "top-1 {top1}, top-5 {top5}");
+    let m = &s.translate("jp-yj", "2325003B1014", "rxnorm", None, &TranslateFilter::default()).unwrap().matches[0];
+    assert_eq!(
+        (m.target_code.as_deref(), m.relationship),
+        (Some("4278"), Some(Relationship::SourceIsNarrowerThanTarget))
+    );
+    assert!(m.evidence_text.contains("famotidin"), "{}", m.evidence_text);
+}
