@@ -66,6 +66,17 @@ pub enum Error {
         /// Release id.
         release: String,
     },
+    /// A malformed date.
+    #[error("invalid date {0:?}: use YYYY-MM-DD")]
+    InvalidDate(String),
+    /// No release has a version of the system in effect on the date.
+    #[error("no release holds a version of {system} in effect on {date}: the oldest release starts later")]
+    NoReleaseOnDate {
+        /// Code system slug.
+        system: String,
+        /// The date.
+        date: String,
+    },
     /// Publish without changes.
     #[error("nothing to publish: {0}")]
     NothingToPublish(String),

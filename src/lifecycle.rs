@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release, ReleaseMapping,
-    ReleaseSystem, SystemDiff,
+    compare, resolve_system, row_change_kind, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release,
+    ReleaseMapping, ReleaseSystem, RowChange, RowSummary, SystemDiff, TableDiff,
 };
 use crate::store::{self, Store};
 
@@ -247,6 +247,56 @@ pub(crate) fn diff(store: &Store, from: &Release, to: &Release, only: Option<&st
             Change::Changed(c, changes) => d.changed.push(ConceptSummary { code: c.code, display: c.display, changes }),
         })?;
         out.push(d);
+    }
+    Ok(out)
+}
+
+/// Row changes of the mapping tables between two releases (optionally one table only): for
+/// each source code, its chosen row (see [`RowSummary::chosen`]) before and after.
+pub(crate) fn diff_tables(store: &Store, from: &Release, to: &Release, only: Option<&str>) -> Result<Vec<TableDiff>> {
+    let mut names: Vec<&str> = from.mappings.iter().chain(&to.mappings).map(|m| m.table.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut out = Vec::new();
+    for name in names.into_iter().filter(|n| only.is_none_or(|o| o == *n)) {
+        let a = from.mappings.iter().find(|m| m.table == name);
+        let b = to.mappings.iter().find(|m| m.table == name);
+        let label = |m: &crate::model::ReleaseMapping| {
+            format!("{} {} → {} {}", m.source_system, m.source_version, m.target_system, m.target_version)
+        };
+        let mut diff = TableDiff {
+            table: name.to_owned(),
+            from_version: a.map(label),
+            to_version: b.map(label),
+            changes: Vec::new(),
+        };
+        if a.map(|m| m.version_id) != b.map(|m| m.version_id) {
+            let load = |m: Option<&crate::model::ReleaseMapping>| -> Result<BTreeMap<String, Option<RowSummary>>> {
+                let Some(m) = m else { return Ok(BTreeMap::new()) };
+                store
+                    .all_mappings(m.version_id)
+                    .map(|r| r.map(|(code, rows)| (code, RowSummary::chosen(&rows))))
+                    .collect::<Result<_, _>>()
+                    .map_err(Into::into)
+            };
+            let (before, after) = (load(a)?, load(b)?);
+            let mut codes: Vec<&String> = before.keys().chain(after.keys()).collect();
+            codes.sort();
+            codes.dedup();
+            for code in codes {
+                let (x, y) = (before.get(code).cloned().flatten(), after.get(code).cloned().flatten());
+                if let Some(kind) = row_change_kind(x.as_ref(), y.as_ref()) {
+                    diff.changes.push(RowChange {
+                        table: name.to_owned(),
+                        code: code.clone(),
+                        kind: kind.to_owned(),
+                        from: x,
+                        to: y,
+                    });
+                }
+            }
+        }
+        out.push(diff);
     }
     Ok(out)
 }

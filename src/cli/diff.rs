@@ -15,10 +15,13 @@ pub struct DiffArgs {
     /// Only this code system (slug or URI).
     #[arg(long)]
     system: Option<String>,
+    /// Only this mapping table (e.g. jp-receipt-disease--icd11-mms).
+    #[arg(long)]
+    table: Option<String>,
 }
 
 pub(super) fn run(service: &Service, args: DiffArgs, json: bool) -> Result<(), Error> {
-    let report = service.diff(&args.from, &args.to, args.system.as_deref())?;
+    let report = service.diff(&args.from, &args.to, args.system.as_deref(), args.table.as_deref())?;
     if json {
         print_json(&report);
         return Ok(());
@@ -49,6 +52,27 @@ pub(super) fn run(service: &Service, args: DiffArgs, json: bool) -> Result<(), E
                 })
                 .collect();
             println!("  ~ {} {}  {}", c.code, c.display, fields.join("; "));
+        }
+    }
+    for t in &report.tables {
+        println!(
+            "{} {} → {}: {} changed rows",
+            t.table,
+            t.from_version.as_deref().unwrap_or("-"),
+            t.to_version.as_deref().unwrap_or("-"),
+            t.changes.len()
+        );
+        for c in &t.changes {
+            let show = |r: &Option<crate::model::RowSummary>| {
+                r.as_ref().map_or("∅".to_owned(), |r| {
+                    format!(
+                        "{} {}",
+                        r.target_code.as_deref().unwrap_or("no-map"),
+                        r.relationship.map_or("", |x| x.as_str())
+                    )
+                })
+            };
+            println!("  {} {}: {} → {}", c.kind, c.code, show(&c.from), show(&c.to));
         }
     }
     Ok(())

@@ -8,6 +8,7 @@
 
 mod derive;
 mod diff;
+mod explain;
 mod history;
 mod import;
 mod lookup;
@@ -55,6 +56,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Translate a code to another code system through the release's mapping table.
     Translate(translate::TranslateArgs),
+    /// Every row of a source code in a mapping table, with evidence and who decided.
+    Explain(explain::ExplainArgs),
     /// Derive a mapping table (e.g. disease-icd11) into the draft.
     Derive(derive::DeriveArgs),
     /// Serve the HTTP API (publishing the bundled masters first on an empty data directory).
@@ -70,7 +73,9 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::SystemNotInRelease { .. }
         | Error::ConceptNotFound { .. }
         | Error::CodeNeverSeen { .. }
-        | Error::MappingTableNotFound { .. } => 3,
+        | Error::MappingTableNotFound { .. }
+        | Error::NoReleaseOnDate { .. } => 3,
+        Error::InvalidDate(_) => 4,
         Error::DeriveInput { .. } => 4,
         Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
         Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
@@ -92,6 +97,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::History(args) => history::run(&service, args, json),
         Command::Translate(args) => translate::run(&service, args, json),
         Command::Derive(args) => derive::run(&service, args, json),
+        Command::Explain(args) => explain::run(&service, args, json),
         Command::Serve(opts) => serve::run(service, &opts),
     }
 }

@@ -21,10 +21,13 @@ pub struct TranslateArgs {
     /// Only rows with at least this score.
     #[arg(long)]
     min_score: Option<f32>,
+    /// Use the release in effect on this date (YYYY-MM-DD), following successors of retired codes.
+    #[arg(long)]
+    as_of: Option<String>,
 }
 
 pub(super) fn run(service: &Service, args: TranslateArgs, json: bool) -> Result<(), Error> {
-    let filter = TranslateFilter { review: None, min_score: args.min_score };
+    let filter = TranslateFilter { review: None, min_score: args.min_score, as_of: args.as_of };
     let t = service.translate(&args.system, &args.code, &args.target, args.release.as_deref(), &filter)?;
     if json {
         print_json(&t);
@@ -40,6 +43,9 @@ pub(super) fn run(service: &Service, args: TranslateArgs, json: bool) -> Result<
         t.release,
         t.table
     );
+    for f in &t.followed {
+        println!("  followed successor {f}");
+    }
     for m in &t.matches {
         let rel = m.relationship.map_or("-", |r| r.as_str());
         let state =

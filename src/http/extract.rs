@@ -1,7 +1,8 @@
 //! Extractors whose rejection is an [`ApiError`] in the standard envelope.
 
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
+use axum::Json;
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
@@ -31,5 +32,19 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             .await
             .map(|Path(v)| Self(v))
             .map_err(|e| ApiError::invalid_request(format!("invalid path: {}", e.body_text())))
+    }
+}
+
+/// A JSON body; a malformed body is a 400 `invalid_request`.
+pub(crate) struct ApiJson<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(v)| Self(v))
+            .map_err(|e| ApiError::invalid_request(format!("invalid JSON body: {}", e.body_text())))
     }
 }

@@ -8,7 +8,7 @@ mod extract;
 mod routes;
 mod state;
 
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
@@ -19,7 +19,7 @@ use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{concepts, diff, health, releases, translate};
+    use routes::{concepts, diff, health, impact, mappings, releases, translate};
     vec![
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
@@ -28,6 +28,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
         ("GET", "/v1/diff", get(diff::get_diff)),
         ("GET", "/v1/translate", get(translate::translate_code)),
+        ("GET", "/v1/mappings/{table}/{code}/explain", get(mappings::explain_mapping)),
+        ("POST", "/v1/impact", post(impact::post_impact)),
     ]
 }
 

@@ -215,3 +215,86 @@ mod tests {
         assert_eq!(NotRelatedTo.compose(Equivalent), NotRelatedTo);
     }
 }
+
+/// A source code's chosen row, as compared across releases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowSummary {
+    /// Target code, or absent for a no-map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_code: Option<String>,
+    /// Relationship of the row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<Relationship>,
+    /// No-map reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_map_reason: Option<NoMapReason>,
+    /// Review state.
+    pub review_state: ReviewState,
+    /// Score.
+    pub score: f32,
+}
+
+impl RowSummary {
+    /// The row a source code resolves to: its best non-rejected row with a target, else its
+    /// no-map row.
+    pub fn chosen(rows: &[Mapping]) -> Option<RowSummary> {
+        let pick = rows
+            .iter()
+            .filter(|m| m.review_state != ReviewState::Rejected && m.target_code.is_some())
+            .max_by(|a, b| {
+                (a.review_state == ReviewState::Approved)
+                    .cmp(&(b.review_state == ReviewState::Approved))
+                    .then(a.score.total_cmp(&b.score))
+            })
+            .or_else(|| rows.iter().find(|m| m.target_code.is_none()))?;
+        Some(RowSummary {
+            target_code: pick.target_code.clone(),
+            relationship: pick.relationship,
+            no_map_reason: pick.no_map_reason,
+            review_state: pick.review_state,
+            score: pick.score,
+        })
+    }
+}
+
+/// How one source code's mapping changed between two releases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowChange {
+    /// Mapping table.
+    pub table: String,
+    /// Source code.
+    pub code: String,
+    /// `added`, `removed`, `retargeted` or `relationship-changed`.
+    pub kind: String,
+    /// The chosen row before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<RowSummary>,
+    /// The chosen row after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<RowSummary>,
+}
+
+/// Row changes of one mapping table between two releases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableDiff {
+    /// Table name.
+    pub table: String,
+    /// Table version (source → target versions) in the `from` release.
+    pub from_version: Option<String>,
+    /// Table version in the `to` release.
+    pub to_version: Option<String>,
+    /// Source codes whose chosen row appeared, disappeared, changed target or relationship.
+    pub changes: Vec<RowChange>,
+}
+
+/// Classifies the change between two chosen rows; `None` when nothing that matters changed.
+pub fn row_change_kind(from: Option<&RowSummary>, to: Option<&RowSummary>) -> Option<&'static str> {
+    match (from, to) {
+        (None, None) => None,
+        (None, Some(_)) => Some("added"),
+        (Some(_), None) => Some("removed"),
+        (Some(a), Some(b)) if a.target_code != b.target_code => Some("retargeted"),
+        (Some(a), Some(b)) if a.relationship != b.relationship => Some("relationship-changed"),
+        _ => None,
+    }
+}

@@ -11,5 +11,8 @@ mod release;
 pub use code_system::{notice, resolve_system, CodeSystem, CODE_SYSTEMS};
 pub use diff::{compare, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, SystemDiff};
 pub use henkan_loaders::{ConceptRecord as Concept, Designation, DesignationUse, Status};
-pub use mapping::{Hop, Mapping, MappingTableVersion, Method, NoMapReason, Relationship, ReleaseMapping, ReviewState};
+pub use mapping::{
+    row_change_kind, Hop, Mapping, MappingTableVersion, Method, NoMapReason, Relationship, ReleaseMapping, ReviewState,
+    RowChange, RowSummary, TableDiff,
+};
 pub use release::{CodeSystemVersion, Draft, Release, ReleaseSystem, SourceFileInfo, VersionState};

@@ -454,6 +454,14 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Every source code of a mapping table version with its rows, in code order.
+    pub(crate) fn all_mappings(&self, version_id: u64) -> impl Iterator<Item = Result<(String, Vec<Mapping>)>> + '_ {
+        self.mappings.scan_prefix(keys::id(version_id)).map(|item| {
+            let (k, v) = item?;
+            Ok((String::from_utf8_lossy(keys::concept_code(&k)).into_owned(), decode(MAPPINGS, &v)?))
+        })
+    }
+
     /// Empties the draft (the versions stay stored for reuse).
     pub(crate) fn discard_draft(&self) -> Result<()> {
         self.meta.remove(DRAFT_KEY)?;

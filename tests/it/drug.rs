@@ -56,11 +56,11 @@ fn change_files_applied_in_date_order_give_one_version_each() {
     assert_eq!(releases[20].system("jp-receipt-drug").unwrap().concepts, 21_182);
 
     // y_20240613: 76 new codes (変更区分 3) and 4 changed rows.
-    let d = s.diff("2024-05-31", "2024-06-13", None).unwrap();
+    let d = s.diff("2024-05-31", "2024-06-13", None, None).unwrap();
     assert_eq!((d.systems[0].added.len(), d.systems[0].removed.len()), (76, 0));
     assert_eq!(d.systems[0].changed.len(), 4);
     // y_20240925 abolishes 657 codes: they stay, retired, and show as changed status.
-    let d = s.diff("2024-09-06", "2024-09-25", None).unwrap();
+    let d = s.diff("2024-09-06", "2024-09-25", None, None).unwrap();
     let retired: Vec<_> = d.systems[0]
         .changed
         .iter()

@@ -21,7 +21,7 @@ fn two_official_editions_give_exact_counts_diff_and_history() {
     assert_eq!(r2.system("jp-receipt-disease").unwrap().concepts, 27_437);
     assert_eq!(r2.parent.as_deref(), Some("2024-01"));
 
-    let diff = s.diff("2024-01", "2024-06", Some("jp-receipt-disease")).unwrap();
+    let diff = s.diff("2024-01", "2024-06", Some("jp-receipt-disease"), None).unwrap();
     let d = &diff.systems[0];
     assert_eq!((d.added.len(), d.removed.len()), (82, 29));
     assert!(d.added.iter().any(|c| c.code == "8851497" && c.display == "Ａ群β溶血連鎖球菌感染症"));
@@ -36,7 +36,7 @@ fn two_official_editions_give_exact_counts_diff_and_history() {
 
     // The same code through the URI form of the system.
     let by_uri =
-        s.diff("2024-01", "2024-06", Some("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease")).unwrap();
+        s.diff("2024-01", "2024-06", Some("http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease"), None).unwrap();
     assert_eq!(by_uri.systems[0].added.len(), 82);
 
     let h = s.history("jp-receipt-disease", "2028045").unwrap();

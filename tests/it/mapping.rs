@@ -67,9 +67,9 @@ fn disease_to_icd11_coverage_and_relationship_rules() {
     assert_eq!(t("0000999").no_map.unwrap().no_map_reason, Some(NoMapReason::NoIcd10OnSource));
 
     // Filters.
-    let approved = TranslateFilter { review: Some(ReviewState::Approved), min_score: None };
+    let approved = TranslateFilter { review: Some(ReviewState::Approved), ..Default::default() };
     assert!(s.translate("jp-receipt-disease", "8841698", "icd11-mms", None, &approved).unwrap().matches.is_empty());
-    let high = TranslateFilter { review: None, min_score: Some(0.9) };
+    let high = TranslateFilter { min_score: Some(0.9), ..Default::default() };
     assert_eq!(s.translate("jp-receipt-disease", "8848176", "icd11-mms", None, &high).unwrap().matches.len(), 1);
     // No table to RxNorm.
     let e = s.translate("jp-receipt-disease", "8848176", "rxnorm", None, &all).unwrap_err();
@@ -246,4 +246,89 @@ fn drug_to_rxnorm_on_hand_checked_pairs() {
         (Some("4278"), Some(Relationship::SourceIsNarrowerThanTarget))
     );
     assert!(m.evidence_text.contains("famotidin"), "{}", m.evidence_text);
+}
+
+#[test]
+fn table_diff_impact_and_as_of_across_two_disease_editions() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let who = [shared("icd11/10To11MapToOneCategory.txt"), shared("icd11/10To11MapToMultipleCategories.txt")];
+    let publish = |id: &str| {
+        s.publish(&henkan::PublishRequest { id: id.into(), publisher: "t".into(), notes: String::new() }).unwrap()
+    };
+    s.import(&[shared("disease/b_20240101.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
+        .unwrap();
+    s.derive("disease-icd11", &who).unwrap();
+    publish("2024-01");
+    s.import(&[shared("disease/b_20240601.txt")], None, None, |_| {}).unwrap();
+    s.derive("disease-icd11", &who).unwrap();
+    publish("2024-06");
+
+    // Row diff of the table: the 82 new codes and 29 removed ones, plus rows whose ICD-10 changed.
+    let d = s.diff("2024-01", "2024-06", None, Some("jp-receipt-disease--icd11-mms")).unwrap();
+    assert!(d.systems.is_empty());
+    let t = &d.tables[0];
+    let count = |k: &str| t.changes.iter().filter(|c| c.kind == k).count();
+    assert_eq!((count("added"), count("removed")), (82, 29));
+    assert!(count("retargeted") > 0, "19 codes changed their ICD-10-1 between the editions");
+    assert!(t.changes.iter().any(|c| c.code == "2028045" && c.kind == "removed"));
+
+    // Impact for exactly three codes.
+    let codes = ["2028045", "8851497", "8848176"]
+        .map(|code| henkan::ImpactCode { system: "jp-receipt-disease".into(), code: code.into() });
+    let items = s.impact("2024-01", "2024-06", &codes).unwrap();
+    let summary: Vec<_> = items
+        .iter()
+        .map(|i| (i.code.as_str(), i.concept.as_str(), i.mappings.first().map(|m| m.kind.as_str())))
+        .collect();
+    assert_eq!(
+        summary,
+        [("2028045", "removed", Some("removed")), ("8851497", "added", Some("added")), ("8848176", "unchanged", None)]
+    );
+
+    // as_of picks the release whose disease master was in effect on the date.
+    let on = |date: &str| TranslateFilter { as_of: Some(date.into()), ..Default::default() };
+    assert_eq!(
+        s.translate("jp-receipt-disease", "2028045", "icd11-mms", None, &on("2024-03-15")).unwrap().release,
+        "2024-01"
+    );
+    assert_eq!(
+        s.translate("jp-receipt-disease", "8848176", "icd11-mms", None, &on("2024-07-01")).unwrap().release,
+        "2024-06"
+    );
+    let e = s.translate("jp-receipt-disease", "8848176", "icd11-mms", None, &on("2023-12-31")).unwrap_err();
+    assert!(matches!(e, Error::NoReleaseOnDate { .. }), "{e}");
+    assert!(matches!(
+        s.translate("jp-receipt-disease", "8848176", "icd11-mms", None, &on("2024/07/01")),
+        Err(Error::InvalidDate(_))
+    ));
+
+    // Explain: all rows with the generator and its inputs.
+    let x = s.explain("jp-receipt-disease--icd11-mms", "8841698", None).unwrap();
+    assert!(x.generator.contains("10To11MapToOneCategory.txt (sha256 "), "{}", x.generator);
+    assert!(!x.rows.is_empty() && x.rows.iter().all(|r| !r.evidence.is_empty()));
+}
+
+#[tokio::test]
+async fn explain_and_impact_over_http() {
+    let app = TestApp::default_data();
+    let (status, v) = app.get("/v1/mappings/jp-receipt-disease--icd11-mms/8848176/explain").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["rows"][0]["target_code"], "5A71.01");
+    assert!(v["generator"].as_str().unwrap().starts_with("disease-icd11"));
+    let req = axum::http::Request::post("/v1/impact")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            r#"{"from":"2024-01","to":"2024-06","codes":[{"system":"jp-receipt-disease","code":"2028045"}]}"#,
+        ))
+        .unwrap();
+    let (status, v) = app.request(req).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["concept"], "removed");
+    let bad = axum::http::Request::post("/v1/impact")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("{"))
+        .unwrap();
+    let (status, v) = app.request(bad).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
 }

@@ -41,14 +41,21 @@ async fn every_spec_operation_reaches_a_handler() {
     for (method, path) in spec_operations() {
         let uri = path
             .replace("{release}", "2024-06")
+            .replace("{table}", "jp-receipt-disease--icd11-mms")
             .replace("{system}", "jp-receipt-disease")
             .replace("{code}", "8848176")
             .replace("/v1/diff", "/v1/diff?from=2024-01")
             .replace("/v1/translate", "/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms");
+        let body = if method == "POST" && uri == "/v1/impact" {
+            Body::from(r#"{"from":"2024-01","codes":[{"system":"jp-receipt-disease","code":"2028045"}]}"#)
+        } else {
+            Body::empty()
+        };
         let req = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).unwrap())
             .uri(&uri)
-            .body(Body::empty())
+            .header("content-type", "application/json")
+            .body(body)
             .unwrap();
         let (status, v) = app.request(req).await;
         assert_ne!(v["error"]["code"], "route_not_found", "{method} {uri}");

@@ -58,7 +58,7 @@ fn finish_publish(dir: &Path, already: bool) {
     }
     assert!(check_consistent(dir));
     let s = open(dir);
-    let d = s.diff("2024-01", "2024-06", None).unwrap();
+    let d = s.diff("2024-01", "2024-06", None, None).unwrap();
     assert_eq!((d.systems[0].added.len(), d.systems[0].removed.len()), (82, 29));
     // Exactly one `added` event for a new code: nothing duplicated by the retry.
     assert_eq!(s.history("jp-receipt-disease", "8851497").unwrap().events.len(), 1);

@@ -12,7 +12,7 @@ use crate::{History, Lookup};
 /// `?release=` (default: latest).
 #[derive(Deserialize)]
 pub(crate) struct ReleaseParam {
-    release: Option<String>,
+    pub(crate) release: Option<String>,
 }
 
 pub(crate) async fn get_concept(

@@ -1,4 +1,5 @@
-//! `GET /v1/diff?from=&to=&system=`: what changed between two releases.
+//! `GET /v1/diff?from=&to=&system=&table=`: what changed between two releases (concepts and
+//! mapping rows).
 
 use axum::extract::State;
 use axum::Json;
@@ -14,6 +15,7 @@ pub(crate) struct DiffParams {
     from: String,
     to: Option<String>,
     system: Option<String>,
+    table: Option<String>,
 }
 
 pub(crate) async fn get_diff(
@@ -22,7 +24,7 @@ pub(crate) async fn get_diff(
 ) -> Result<Json<DiffReport>, ApiError> {
     // A diff walks whole code system versions: keep it off the async workers.
     let report = tokio::task::spawn_blocking(move || {
-        service.diff(&q.from, q.to.as_deref().unwrap_or("latest"), q.system.as_deref())
+        service.diff(&q.from, q.to.as_deref().unwrap_or("latest"), q.system.as_deref(), q.table.as_deref())
     })
     .await
     .map_err(|e| ApiError::from(crate::Error::Internal(format!("diff task failed: {e}"))))??;

@@ -3,5 +3,7 @@
 pub(crate) mod concepts;
 pub(crate) mod diff;
 pub(crate) mod health;
+pub(crate) mod impact;
+pub(crate) mod mappings;
 pub(crate) mod releases;
 pub(crate) mod translate;

@@ -1,4 +1,4 @@
-//! `GET /v1/translate?system=&code=&target=&release=&review=&min_score=`: a code's targets in
+//! `GET /v1/translate?system=&code=&target=&release=&as_of=&review=&min_score=`: a code's targets in
 //! another code system, through the release's mapping table, with relationship and provenance.
 
 use axum::extract::State;
@@ -19,12 +19,13 @@ pub(crate) struct TranslateParams {
     release: Option<String>,
     review: Option<ReviewState>,
     min_score: Option<f32>,
+    as_of: Option<String>,
 }
 
 pub(crate) async fn translate_code(
     State(AppState(service)): State<AppState>,
     ApiQuery(q): ApiQuery<TranslateParams>,
 ) -> Result<Json<Translation>, ApiError> {
-    let filter = TranslateFilter { review: q.review, min_score: q.min_score };
+    let filter = TranslateFilter { review: q.review, min_score: q.min_score, as_of: q.as_of };
     Ok(Json(service.translate(&q.system, &q.code, &q.target, q.release.as_deref(), &filter)?))
 }

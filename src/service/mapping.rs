@@ -1,85 +1,14 @@
-//! `Service`: the one API that the HTTP routes and the CLI use. It owns the store; the store,
-//! import and lifecycle engines behind it are private.
+//! The mapping side of the [`Service`]: derive tables, translate, explain, table diffs, impact.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::StoreConfig;
+use super::{now, system_ref, Service, SystemRef};
 use crate::error::{Error, Result};
 use crate::import::ImportError;
-use crate::lifecycle;
-pub use crate::lifecycle::PublishRequest;
-use crate::model::{resolve_system, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
-use crate::store::Store;
-
-/// The facade over a data directory.
-pub struct Service {
-    store: Store,
-}
-
-/// One code system version staged by an import.
-#[derive(Debug, Clone, Serialize)]
-pub struct StagedVersion {
-    /// Code system slug.
-    pub system: String,
-    /// Version label.
-    pub version: String,
-    /// Number of concepts.
-    pub concepts: u64,
-    /// Input files (name, format, SHA-256, size).
-    pub files: Vec<crate::model::SourceFileInfo>,
-    /// What the loaders' format rules did (e.g. repeated rows merged).
-    pub notes: Vec<String>,
-}
-
-/// A concept as answered by a lookup.
-#[derive(Debug, Clone, Serialize)]
-pub struct Lookup {
-    /// Release id used.
-    pub release: String,
-    /// The code system.
-    pub system: SystemRef,
-    /// The concept.
-    pub concept: Concept,
-}
-
-/// A code system as named in answers.
-#[derive(Debug, Clone, Serialize)]
-pub struct SystemRef {
-    /// Slug.
-    pub slug: String,
-    /// Canonical URI.
-    pub uri: String,
-    /// Version label in the release used.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
-
-/// The differences between two releases.
-#[derive(Debug, Clone, Serialize)]
-pub struct DiffReport {
-    /// Older release id.
-    pub from: String,
-    /// Newer release id.
-    pub to: String,
-    /// Per code system.
-    pub systems: Vec<SystemDiff>,
-}
-
-/// The history of one code.
-#[derive(Debug, Clone, Serialize)]
-pub struct History {
-    /// Latest release (the answer covers every release up to it).
-    pub release: String,
-    /// The code system.
-    pub system: SystemRef,
-    /// The code.
-    pub code: String,
-    /// Events, oldest first.
-    pub events: Vec<HistoryEvent>,
-}
+use crate::model::{compare, resolve_system, row_change_kind, Mapping, ReleaseMapping, RowChange, RowSummary};
 
 /// The answer of a translation.
 #[derive(Debug, Clone, Serialize)]
@@ -97,6 +26,9 @@ pub struct Translation {
     /// Why there is no target, when the table says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_map: Option<crate::model::Mapping>,
+    /// Retired source codes followed to their successor (移行先), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub followed: Vec<String>,
 }
 
 /// The source of a translation.
@@ -113,51 +45,57 @@ pub struct TranslationSource {
 /// Filters of a translation.
 #[derive(Debug, Clone, Default)]
 pub struct TranslateFilter {
+    /// Use the release in effect on this date (`YYYY-MM-DD`): the newest whose version of the
+    /// source system took effect on or before it; a retired code is followed to its successor.
+    pub as_of: Option<String>,
     /// Only rows in this review state (`approved`, `candidate`, `rejected`).
     pub review: Option<crate::model::ReviewState>,
     /// Only rows with at least this score.
     pub min_score: Option<f32>,
 }
 
-/// The bundled default-data plan (`masters/default.toml`).
-#[derive(Debug, Deserialize)]
-struct MastersPlan {
-    release: Vec<PlannedRelease>,
+/// The whole story of one source code in a mapping table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainAnswer {
+    /// Release used.
+    pub release: String,
+    /// The table as part of that release.
+    pub table: ReleaseMapping,
+    /// Generator and policy that made the table, and its inputs.
+    pub generator: String,
+    /// The source concept.
+    pub source: TranslationSource,
+    /// Every row: chosen, alternatives, rejected ones, with evidence and who decided.
+    pub rows: Vec<Mapping>,
 }
 
-#[derive(Debug, Deserialize)]
-struct PlannedRelease {
-    id: String,
-    notes: String,
-    import: Vec<PlannedImport>,
-    #[serde(default)]
-    derive: Vec<PlannedDerive>,
+/// One code asked about in an impact query.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImpactCode {
+    /// Code system (slug or URI).
+    pub system: String,
+    /// The code.
+    pub code: String,
 }
 
-/// One `henkan derive` of a planned release.
-#[derive(Debug, Deserialize)]
-struct PlannedDerive {
-    generator: String,
-    files: Vec<String>,
+/// What changes for one code between two releases.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImpactItem {
+    /// Code system slug.
+    pub system: String,
+    /// The code.
+    pub code: String,
+    /// `added`, `removed`, `changed` or `unchanged` (the concept itself).
+    pub concept: String,
+    /// Changed fields of the concept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::model::FieldChange>,
+    /// Changes of its rows in the mapping tables it is a source of.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mappings: Vec<crate::model::RowChange>,
 }
 
-/// One `henkan import` of a planned release.
-#[derive(Debug, Deserialize)]
-struct PlannedImport {
-    files: Vec<String>,
-    version: Option<String>,
-}
-
-/// Publisher recorded on releases built from the bundled masters.
-pub const BUNDLED_PUBLISHER: &str = "henkan (bundled official masters)";
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("RFC 3339 formatting of the current time")
-}
-
-fn mapping_header(
+pub(crate) fn mapping_header(
     table: &str,
     source: &crate::model::CodeSystemVersion,
     target: &crate::model::CodeSystemVersion,
@@ -182,65 +120,7 @@ fn mapping_header(
     }
 }
 
-fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef {
-    SystemRef { slug: cs.slug.to_owned(), uri: cs.uri.to_owned(), version }
-}
-
 impl Service {
-    /// Opens the data directory (creating it if needed).
-    pub fn open(config: &StoreConfig) -> Result<Self> {
-        Ok(Self { store: Store::open(&config.data_dir, config.failpoint.clone(), now())? })
-    }
-
-    /// Parses official files and stages them in the draft: all of them, or nothing.
-    pub fn import(
-        &self,
-        paths: &[PathBuf],
-        format: Option<&str>,
-        version: Option<&str>,
-        progress: impl FnMut(&Path),
-    ) -> Result<Vec<StagedVersion>> {
-        let parsed = crate::import::parse_all(paths, format, version, progress)?;
-        let now = now();
-        let mut ids = Vec::new();
-        let mut out = Vec::new();
-        for p in parsed {
-            let system = p.system;
-            let concepts = if p.patches.is_empty() {
-                p.concepts
-            } else {
-                let file = p.files[0].name.clone();
-                let base = self
-                    .base_version(system)?
-                    .ok_or_else(|| ImportError::NoBase { file, system: system.to_owned() })?;
-                let previous = self.store.concepts(base).collect::<Result<Vec<_>, _>>()?;
-                henkan_loaders::patch::apply(previous, p.patches).map_err(ImportError::from)?
-            };
-            let id = self.store.write_version(system, &p.version, p.files.clone(), &concepts, &now)?;
-            ids.push(id);
-            out.push(StagedVersion {
-                system: system.to_owned(),
-                version: p.version,
-                concepts: concepts.len() as u64,
-                files: p.files,
-                notes: p.notes,
-            });
-        }
-        self.store.stage(&ids)?;
-        for s in &out {
-            tracing::info!(system = %s.system, version = %s.version, concepts = s.concepts, "Staged {} {} in the draft", s.system, s.version);
-        }
-        Ok(out)
-    }
-
-    /// The version a change file of `system` applies to: the draft's, else the latest release's.
-    fn base_version(&self, system: &str) -> Result<Option<u64>> {
-        if let Some(&id) = self.store.draft()?.systems.get(system) {
-            return Ok(Some(id));
-        }
-        Ok(self.store.latest_release()?.and_then(|r| r.system(system).map(|s| s.version_id)))
-    }
-
     /// Runs a mapping-table generator on the draft's (else the latest release's) versions of its
     /// systems and stages the table in the draft. Generators:
     /// - `disease-icd11`: files = WHO 10To11MapToOneCategory (and optionally
@@ -444,7 +324,11 @@ impl Service {
         release: Option<&str>,
         filter: &TranslateFilter,
     ) -> Result<Translation> {
-        let found = self.lookup(system, code, release)?;
+        let release = match (&filter.as_of, release) {
+            (Some(date), None) => Some(self.release_as_of(system, date)?),
+            (_, r) => r.map(str::to_owned),
+        };
+        let mut found = self.lookup(system, code, release.as_deref())?;
         let tcs = resolve_system(target).ok_or_else(|| Error::UnknownSystem(target.to_owned()))?;
         let rel = self.release(Some(&found.release))?;
         let table = rel.mapping(&found.system.slug, tcs.slug).ok_or_else(|| Error::MappingTableNotFound {
@@ -452,6 +336,19 @@ impl Service {
             target: tcs.slug.to_owned(),
             release: rel.id.clone(),
         })?;
+        // A retired code with a successor (移行先) translates as its successor, when asked by date.
+        let mut followed = Vec::new();
+        if filter.as_of.is_some() {
+            while found.concept.status == crate::model::Status::Retired && followed.len() < 5 {
+                let Some(next) =
+                    found.concept.property("successor").and_then(|s| s.split(' ').next()).map(str::to_owned)
+                else {
+                    break;
+                };
+                followed.push(format!("{} → {next}", found.concept.code));
+                found = self.lookup(&found.system.slug, &next, Some(&rel.id))?;
+            }
+        }
         let rows = self.store.mappings_for(table.version_id, &found.concept.code)?;
         let no_map = rows.iter().find(|m| m.target_code.is_none()).cloned();
         let matches = rows
@@ -471,121 +368,123 @@ impl Service {
             table: table.table.clone(),
             matches,
             no_map,
+            followed,
         })
     }
 
-    /// What the draft holds (system → version label).
-    pub fn draft(&self) -> Result<Vec<(String, String)>> {
-        let draft = self.store.draft()?;
-        let mut out = Vec::new();
-        for (system, id) in draft.systems {
-            let version = self.store.version(id)?.map(|v| v.version).unwrap_or_default();
-            out.push((system, version));
-        }
-        Ok(out)
-    }
-
-    /// Empties the draft.
-    pub fn discard_draft(&self) -> Result<()> {
-        Ok(self.store.discard_draft()?)
-    }
-
-    /// Publishes the draft as a new immutable release on top of the latest one.
-    pub fn publish(&self, req: &PublishRequest) -> Result<Release> {
-        lifecycle::publish(&self.store, req, &now())
-    }
-
-    /// Every release, oldest first.
-    pub fn releases(&self) -> Result<Vec<Release>> {
-        Ok(self.store.releases()?)
-    }
-
-    /// A release by id, or the latest one for `None` / `"latest"`.
-    pub fn release(&self, id: Option<&str>) -> Result<Release> {
-        match id {
-            None | Some("latest") => self.store.latest_release()?.ok_or(Error::NoReleases),
-            Some(id) => self.store.release(id)?.ok_or_else(|| Error::ReleaseNotFound(id.to_owned())),
-        }
-    }
-
-    /// One concept in a release (latest by default). `system` is a slug or canonical URI.
-    pub fn lookup(&self, system: &str, code: &str, release: Option<&str>) -> Result<Lookup> {
+    /// The release in effect on a date for a code system: the newest release whose version of the
+    /// system is dated (version label `YYYY-MM-DD…`) on or before `date`.
+    pub fn release_as_of(&self, system: &str, date: &str) -> Result<String> {
         let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
+        let valid = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+        if !valid {
+            return Err(Error::InvalidDate(date.to_owned()));
+        }
+        let mut best: Option<(String, String)> = None;
+        for r in self.releases()? {
+            let Some(s) = r.system(cs.slug) else { continue };
+            let effective = s.version.get(..10).unwrap_or_default().to_owned();
+            if effective.as_str() <= date && best.as_ref().is_none_or(|(e, _)| effective >= *e) {
+                best = Some((effective, r.id.clone()));
+            }
+        }
+        best.map(|(_, id)| id)
+            .ok_or_else(|| Error::NoReleaseOnDate { system: cs.slug.to_owned(), date: date.to_owned() })
+    }
+
+    /// Every row of one source code in a table (chosen, alternatives, rejected), with the table's
+    /// generator, policy and inputs.
+    pub fn explain(&self, table: &str, code: &str, release: Option<&str>) -> Result<ExplainAnswer> {
         let rel = self.release(release)?;
-        let rs = rel
-            .system(cs.slug)
-            .ok_or_else(|| Error::SystemNotInRelease { system: cs.slug.to_owned(), release: rel.id.clone() })?;
-        let concept = self.store.concept(rs.version_id, code.trim())?.ok_or_else(|| Error::ConceptNotFound {
-            system: cs.slug.to_owned(),
-            code: code.to_owned(),
+        let t = rel.mappings.iter().find(|m| m.table == table).cloned().ok_or_else(|| Error::MappingTableNotFound {
+            source_system: table.to_owned(),
+            target: "-".into(),
             release: rel.id.clone(),
         })?;
-        Ok(Lookup { system: system_ref(cs, Some(rs.version.clone())), release: rel.id, concept })
+        let found = self.lookup(&t.source_system, code, Some(&rel.id))?;
+        let header = self.store.mapping_version(t.version_id)?;
+        let generator = header.map(|h| {
+            let inputs: Vec<String> =
+                h.inputs.iter().map(|f| format!("{} (sha256 {})", f.name, &f.sha256[..12])).collect();
+            if inputs.is_empty() {
+                h.generator
+            } else {
+                format!("{}; inputs: {}", h.generator, inputs.join(", "))
+            }
+        });
+        let rows = self.store.mappings_for(t.version_id, &found.concept.code)?;
+        Ok(ExplainAnswer {
+            release: rel.id,
+            table: t,
+            generator: generator.unwrap_or_default(),
+            source: TranslationSource {
+                system: found.system,
+                code: found.concept.code,
+                display: found.concept.display,
+            },
+            rows,
+        })
     }
 
-    /// Added, removed and changed concepts between two releases.
-    pub fn diff(&self, from: &str, to: &str, system: Option<&str>) -> Result<DiffReport> {
-        let only = system
-            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
-            .transpose()?;
+    /// What changes between two releases for exactly the given codes: the concept itself and its
+    /// chosen row in every mapping table it is a source of.
+    pub fn impact(&self, from: &str, to: &str, codes: &[ImpactCode]) -> Result<Vec<ImpactItem>> {
         let (a, b) = (self.release(Some(from))?, self.release(Some(to))?);
-        let systems = lifecycle::diff(&self.store, &a, &b, only)?;
-        Ok(DiffReport { from: a.id, to: b.id, systems })
-    }
-
-    /// What happened to a code, release by release.
-    pub fn history(&self, system: &str, code: &str) -> Result<History> {
-        let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
-        let latest = self.release(None)?;
-        let events = self.store.history(cs.slug, code.trim())?;
-        if events.is_empty() {
-            return Err(Error::CodeNeverSeen { system: cs.slug.to_owned(), code: code.to_owned() });
-        }
-        let version = latest.system(cs.slug).map(|s| s.version.clone());
-        Ok(History { release: latest.id, system: system_ref(cs, version), code: code.trim().to_owned(), events })
-    }
-
-    /// Store counts (releases, versions, concepts, history entries).
-    pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
-        self.store.counts()
-    }
-
-    /// On an empty data directory (or one whose bootstrap was interrupted), imports and
-    /// publishes the bundled official masters as described by `masters/default.toml`.
-    /// Returns the releases it published (none when the directory already had data).
-    pub fn bootstrap(&self, masters_dir: &Path, mut progress: impl FnMut(&str)) -> Result<Vec<Release>> {
-        let fresh = self.store.latest_release()?.is_none() && self.store.draft()?.systems.is_empty();
-        if !fresh && !self.store.bootstrap_pending()? {
-            return Ok(vec![]);
-        }
-        let plan_path = masters_dir.join("default.toml");
-        let plan_err = |message: String| Error::MastersPlan { path: plan_path.display().to_string(), message };
-        let text = std::fs::read_to_string(&plan_path)
-            .map_err(|e| plan_err(format!("{e}; run from the repository root or pass --masters-dir")))?;
-        let plan: MastersPlan = toml::from_str(&text).map_err(|e| plan_err(e.to_string()))?;
-        self.store.set_bootstrap(true)?;
-        self.store.discard_draft()?;
-        let mut published = Vec::new();
-        for planned in &plan.release {
-            if self.store.release(&planned.id)?.is_some() {
-                continue;
+        let mut out = Vec::with_capacity(codes.len());
+        for q in codes {
+            let cs = resolve_system(&q.system).ok_or_else(|| Error::UnknownSystem(q.system.clone()))?;
+            let concept_in = |r: &crate::model::Release| -> Result<Option<crate::model::Concept>> {
+                match r.system(cs.slug) {
+                    Some(s) => self.store.concept(s.version_id, &q.code).map_err(Error::from),
+                    None => Ok(None),
+                }
+            };
+            let (x, y) = (concept_in(&a)?, concept_in(&b)?);
+            let (concept, changes) = match (&x, &y) {
+                (None, None) => ("unknown", Vec::new()),
+                (None, Some(_)) => ("added", Vec::new()),
+                (Some(_), None) => ("removed", Vec::new()),
+                (Some(p), Some(n)) => {
+                    let c = compare(p, n);
+                    (if c.is_empty() { "unchanged" } else { "changed" }, c)
+                }
+            };
+            let mut mappings = Vec::new();
+            let mut tables: Vec<&str> = a
+                .mappings
+                .iter()
+                .chain(&b.mappings)
+                .filter(|m| m.source_system == cs.slug)
+                .map(|m| m.table.as_str())
+                .collect();
+            tables.sort_unstable();
+            tables.dedup();
+            for name in tables {
+                let rows_in = |r: &crate::model::Release| -> Result<Option<RowSummary>> {
+                    match r.mappings.iter().find(|m| m.table == name) {
+                        Some(m) => Ok(RowSummary::chosen(&self.store.mappings_for(m.version_id, &q.code)?)),
+                        None => Ok(None),
+                    }
+                };
+                let (p, n) = (rows_in(&a)?, rows_in(&b)?);
+                if let Some(kind) = row_change_kind(p.as_ref(), n.as_ref()) {
+                    mappings.push(RowChange {
+                        table: name.to_owned(),
+                        code: q.code.clone(),
+                        kind: kind.to_owned(),
+                        from: p,
+                        to: n,
+                    });
+                }
             }
-            progress(&planned.id);
-            for group in &planned.import {
-                let paths: Vec<PathBuf> = group.files.iter().map(|f| masters_dir.join(f)).collect();
-                self.import(&paths, None, group.version.as_deref(), |_| {})?;
-            }
-            for d in &planned.derive {
-                let paths: Vec<PathBuf> = d.files.iter().map(|f| masters_dir.join(f)).collect();
-                self.derive(&d.generator, &paths)?;
-            }
-            published.push(self.publish(&PublishRequest {
-                id: planned.id.clone(),
-                publisher: BUNDLED_PUBLISHER.to_owned(),
-                notes: planned.notes.clone(),
-            })?);
+            out.push(ImpactItem {
+                system: cs.slug.to_owned(),
+                code: q.code.clone(),
+                concept: concept.to_owned(),
+                changes,
+                mappings,
+            });
         }
-        self.store.set_bootstrap(false)?;
-        Ok(published)
+        Ok(out)
     }
 }

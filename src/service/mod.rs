@@ -1,0 +1,318 @@
+//! `Service`: the one API that the HTTP routes and the CLI use. It owns the store; the store,
+//! import and lifecycle engines behind it are private.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::StoreConfig;
+use crate::error::{Error, Result};
+use crate::import::ImportError;
+use crate::lifecycle;
+
+mod mapping;
+
+pub use crate::lifecycle::PublishRequest;
+use crate::model::{resolve_system, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
+use crate::store::Store;
+pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem, TranslateFilter, Translation, TranslationSource};
+
+/// The facade over a data directory.
+pub struct Service {
+    store: Store,
+}
+
+/// One code system version staged by an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct StagedVersion {
+    /// Code system slug.
+    pub system: String,
+    /// Version label.
+    pub version: String,
+    /// Number of concepts.
+    pub concepts: u64,
+    /// Input files (name, format, SHA-256, size).
+    pub files: Vec<crate::model::SourceFileInfo>,
+    /// What the loaders' format rules did (e.g. repeated rows merged).
+    pub notes: Vec<String>,
+}
+
+/// A concept as answered by a lookup.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lookup {
+    /// Release id used.
+    pub release: String,
+    /// The code system.
+    pub system: SystemRef,
+    /// The concept.
+    pub concept: Concept,
+}
+
+/// A code system as named in answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemRef {
+    /// Slug.
+    pub slug: String,
+    /// Canonical URI.
+    pub uri: String,
+    /// Version label in the release used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// The differences between two releases.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    /// Older release id.
+    pub from: String,
+    /// Newer release id.
+    pub to: String,
+    /// Per code system.
+    pub systems: Vec<SystemDiff>,
+    /// Per mapping table: source codes whose chosen row was added, removed, retargeted or
+    /// changed relationship.
+    pub tables: Vec<crate::model::TableDiff>,
+}
+
+/// The history of one code.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// Latest release (the answer covers every release up to it).
+    pub release: String,
+    /// The code system.
+    pub system: SystemRef,
+    /// The code.
+    pub code: String,
+    /// Events, oldest first.
+    pub events: Vec<HistoryEvent>,
+}
+
+/// The bundled default-data plan (`masters/default.toml`).
+#[derive(Debug, Deserialize)]
+struct MastersPlan {
+    release: Vec<PlannedRelease>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PlannedRelease {
+    id: String,
+    notes: String,
+    import: Vec<PlannedImport>,
+    #[serde(default)]
+    derive: Vec<PlannedDerive>,
+}
+
+/// One `henkan derive` of a planned release.
+#[derive(Debug, Deserialize)]
+struct PlannedDerive {
+    generator: String,
+    files: Vec<String>,
+}
+
+/// One `henkan import` of a planned release.
+#[derive(Debug, Deserialize)]
+struct PlannedImport {
+    files: Vec<String>,
+    version: Option<String>,
+}
+
+/// Publisher recorded on releases built from the bundled masters.
+pub const BUNDLED_PUBLISHER: &str = "henkan (bundled official masters)";
+
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339 formatting of the current time")
+}
+
+pub(crate) fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef {
+    SystemRef { slug: cs.slug.to_owned(), uri: cs.uri.to_owned(), version }
+}
+
+impl Service {
+    /// Opens the data directory (creating it if needed).
+    pub fn open(config: &StoreConfig) -> Result<Self> {
+        Ok(Self { store: Store::open(&config.data_dir, config.failpoint.clone(), now())? })
+    }
+
+    /// Parses official files and stages them in the draft: all of them, or nothing.
+    pub fn import(
+        &self,
+        paths: &[PathBuf],
+        format: Option<&str>,
+        version: Option<&str>,
+        progress: impl FnMut(&Path),
+    ) -> Result<Vec<StagedVersion>> {
+        let parsed = crate::import::parse_all(paths, format, version, progress)?;
+        let now = now();
+        let mut ids = Vec::new();
+        let mut out = Vec::new();
+        for p in parsed {
+            let system = p.system;
+            let concepts = if p.patches.is_empty() {
+                p.concepts
+            } else {
+                let file = p.files[0].name.clone();
+                let base = self
+                    .base_version(system)?
+                    .ok_or_else(|| ImportError::NoBase { file, system: system.to_owned() })?;
+                let previous = self.store.concepts(base).collect::<Result<Vec<_>, _>>()?;
+                henkan_loaders::patch::apply(previous, p.patches).map_err(ImportError::from)?
+            };
+            let id = self.store.write_version(system, &p.version, p.files.clone(), &concepts, &now)?;
+            ids.push(id);
+            out.push(StagedVersion {
+                system: system.to_owned(),
+                version: p.version,
+                concepts: concepts.len() as u64,
+                files: p.files,
+                notes: p.notes,
+            });
+        }
+        self.store.stage(&ids)?;
+        for s in &out {
+            tracing::info!(system = %s.system, version = %s.version, concepts = s.concepts, "Staged {} {} in the draft", s.system, s.version);
+        }
+        Ok(out)
+    }
+
+    /// The version a change file of `system` applies to: the draft's, else the latest release's.
+    pub(crate) fn base_version(&self, system: &str) -> Result<Option<u64>> {
+        if let Some(&id) = self.store.draft()?.systems.get(system) {
+            return Ok(Some(id));
+        }
+        Ok(self.store.latest_release()?.and_then(|r| r.system(system).map(|s| s.version_id)))
+    }
+
+    /// What the draft holds (system → version label).
+    pub fn draft(&self) -> Result<Vec<(String, String)>> {
+        let draft = self.store.draft()?;
+        let mut out = Vec::new();
+        for (system, id) in draft.systems {
+            let version = self.store.version(id)?.map(|v| v.version).unwrap_or_default();
+            out.push((system, version));
+        }
+        Ok(out)
+    }
+
+    /// Empties the draft.
+    pub fn discard_draft(&self) -> Result<()> {
+        Ok(self.store.discard_draft()?)
+    }
+
+    /// Publishes the draft as a new immutable release on top of the latest one.
+    pub fn publish(&self, req: &PublishRequest) -> Result<Release> {
+        lifecycle::publish(&self.store, req, &now())
+    }
+
+    /// Every release, oldest first.
+    pub fn releases(&self) -> Result<Vec<Release>> {
+        Ok(self.store.releases()?)
+    }
+
+    /// A release by id, or the latest one for `None` / `"latest"`.
+    pub fn release(&self, id: Option<&str>) -> Result<Release> {
+        match id {
+            None | Some("latest") => self.store.latest_release()?.ok_or(Error::NoReleases),
+            Some(id) => self.store.release(id)?.ok_or_else(|| Error::ReleaseNotFound(id.to_owned())),
+        }
+    }
+
+    /// One concept in a release (latest by default). `system` is a slug or canonical URI.
+    pub fn lookup(&self, system: &str, code: &str, release: Option<&str>) -> Result<Lookup> {
+        let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
+        let rel = self.release(release)?;
+        let rs = rel
+            .system(cs.slug)
+            .ok_or_else(|| Error::SystemNotInRelease { system: cs.slug.to_owned(), release: rel.id.clone() })?;
+        let concept = self.store.concept(rs.version_id, code.trim())?.ok_or_else(|| Error::ConceptNotFound {
+            system: cs.slug.to_owned(),
+            code: code.to_owned(),
+            release: rel.id.clone(),
+        })?;
+        Ok(Lookup { system: system_ref(cs, Some(rs.version.clone())), release: rel.id, concept })
+    }
+
+    /// Added, removed and changed concepts, and changed mapping rows, between two releases.
+    /// `system` limits the concept diff to one code system, `table` the row diff to one mapping
+    /// table; giving only one of them leaves the other side out.
+    pub fn diff(&self, from: &str, to: &str, system: Option<&str>, table: Option<&str>) -> Result<DiffReport> {
+        let only = system
+            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
+            .transpose()?;
+        let (a, b) = (self.release(Some(from))?, self.release(Some(to))?);
+        if let Some(t) = table {
+            if a.mappings.iter().chain(&b.mappings).all(|m| m.table != t) {
+                return Err(Error::MappingTableNotFound {
+                    source_system: t.to_owned(),
+                    target: "-".into(),
+                    release: format!("{} or {}", a.id, b.id),
+                });
+            }
+        }
+        let systems =
+            if table.is_some() && system.is_none() { Vec::new() } else { lifecycle::diff(&self.store, &a, &b, only)? };
+        let tables = if system.is_some() && table.is_none() {
+            Vec::new()
+        } else {
+            lifecycle::diff_tables(&self.store, &a, &b, table)?
+        };
+        Ok(DiffReport { from: a.id, to: b.id, systems, tables })
+    }
+
+    /// What happened to a code, release by release.
+    pub fn history(&self, system: &str, code: &str) -> Result<History> {
+        let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
+        let latest = self.release(None)?;
+        let events = self.store.history(cs.slug, code.trim())?;
+        if events.is_empty() {
+            return Err(Error::CodeNeverSeen { system: cs.slug.to_owned(), code: code.to_owned() });
+        }
+        let version = latest.system(cs.slug).map(|s| s.version.clone());
+        Ok(History { release: latest.id, system: system_ref(cs, version), code: code.trim().to_owned(), events })
+    }
+
+    /// Store counts (releases, versions, concepts, history entries).
+    pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        self.store.counts()
+    }
+
+    /// On an empty data directory (or one whose bootstrap was interrupted), imports and
+    /// publishes the bundled official masters as described by `masters/default.toml`.
+    /// Returns the releases it published (none when the directory already had data).
+    pub fn bootstrap(&self, masters_dir: &Path, mut progress: impl FnMut(&str)) -> Result<Vec<Release>> {
+        let fresh = self.store.latest_release()?.is_none() && self.store.draft()?.systems.is_empty();
+        if !fresh && !self.store.bootstrap_pending()? {
+            return Ok(vec![]);
+        }
+        let plan_path = masters_dir.join("default.toml");
+        let plan_err = |message: String| Error::MastersPlan { path: plan_path.display().to_string(), message };
+        let text = std::fs::read_to_string(&plan_path)
+            .map_err(|e| plan_err(format!("{e}; run from the repository root or pass --masters-dir")))?;
+        let plan: MastersPlan = toml::from_str(&text).map_err(|e| plan_err(e.to_string()))?;
+        self.store.set_bootstrap(true)?;
+        self.store.discard_draft()?;
+        let mut published = Vec::new();
+        for planned in &plan.release {
+            if self.store.release(&planned.id)?.is_some() {
+                continue;
+            }
+            progress(&planned.id);
+            for group in &planned.import {
+                let paths: Vec<PathBuf> = group.files.iter().map(|f| masters_dir.join(f)).collect();
+                self.import(&paths, None, group.version.as_deref(), |_| {})?;
+            }
+            for d in &planned.derive {
+                let paths: Vec<PathBuf> = d.files.iter().map(|f| masters_dir.join(f)).collect();
+                self.derive(&d.generator, &paths)?;
+            }
+            published.push(self.publish(&PublishRequest {
+                id: planned.id.clone(),
+                publisher: BUNDLED_PUBLISHER.to_owned(),
+                notes: planned.notes.clone(),
+            })?);
+        }
+        self.store.set_bootstrap(false)?;
+        Ok(published)
+    }
+}
