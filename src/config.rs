@@ -15,6 +15,9 @@ pub struct GlobalOpts {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Who is acting, recorded in the audit log for CLI actions.
+    #[arg(long, env = "HENKAN_USER", default_value = "local", global = true)]
+    pub user: String,
     /// Abort the process at a named stage (crash-safety testing only).
     #[arg(long, env = "HENKAN_FAILPOINT", hide = true, global = true)]
     pub failpoint: Option<String>,

@@ -66,6 +66,12 @@ pub enum Error {
         /// Release id.
         release: String,
     },
+    /// A review decision that cannot be recorded.
+    #[error("invalid decision: {0}")]
+    InvalidDecision(String),
+    /// No or unknown credentials.
+    #[error("this endpoint needs a curator token: send `Authorization: Bearer <token>` (tokens are made with `henkan token create --name <who> --role curator`)")]
+    Unauthorized,
     /// A malformed date.
     #[error("invalid date {0:?}: use YYYY-MM-DD")]
     InvalidDate(String),

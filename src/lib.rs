@@ -25,7 +25,8 @@ pub use derive::DeriveReport;
 pub use error::{Error, Result};
 pub use import::ImportError;
 pub use service::{
-    DiffReport, ExplainAnswer, History, ImpactCode, ImpactItem, Lookup, PublishRequest, Service, StagedVersion,
-    SystemRef, TranslateFilter, Translation, TranslationSource, BUNDLED_PUBLISHER,
+    CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,
+    ImpactItem, Lookup, PublishRequest, Service, StagedVersion, SystemRef, TranslateFilter, Translation,
+    TranslationSource, BUNDLED_PUBLISHER,
 };
 pub use store::StoreError;

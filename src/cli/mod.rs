@@ -6,6 +6,7 @@
 //! 5 conflict (release id taken, nothing to publish, data directory in use) ·
 //! 6 incompatible data directory format.
 
+mod audit;
 mod derive;
 mod diff;
 mod explain;
@@ -14,7 +15,9 @@ mod import;
 mod lookup;
 mod publish;
 mod releases;
+mod review;
 mod serve;
+mod token;
 mod translate;
 
 use std::io::IsTerminal;
@@ -60,6 +63,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Derive a mapping table (e.g. disease-icd11) into the draft.
     Derive(derive::DeriveArgs),
+    /// Review mapping candidates: list, approve, reject, retarget, export, import.
+    Review(review::ReviewArgs),
+    /// Make API tokens (curator role).
+    Token(token::TokenArgs),
+    /// Show the audit log.
+    Audit(audit::AuditArgs),
     /// Serve the HTTP API (publishing the bundled masters first on an empty data directory).
     Serve(ServeOpts),
 }
@@ -75,7 +84,8 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::CodeNeverSeen { .. }
         | Error::MappingTableNotFound { .. }
         | Error::NoReleaseOnDate { .. } => 3,
-        Error::InvalidDate(_) => 4,
+        Error::InvalidDate(_) | Error::InvalidDecision(_) => 4,
+        Error::Unauthorized => 5,
         Error::DeriveInput { .. } => 4,
         Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
         Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
@@ -88,6 +98,7 @@ pub fn exit_code(e: &Error) -> u8 {
 pub fn run(cli: Cli) -> Result<(), Error> {
     let service = Service::open(&StoreConfig::from(&cli.global))?;
     let json = cli.global.json;
+    let actor = format!("cli:{}", cli.global.user);
     match cli.command {
         Command::Import(args) => import::run(&service, args, json),
         Command::Publish(args) => publish::run(&service, args, json),
@@ -98,6 +109,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Translate(args) => translate::run(&service, args, json),
         Command::Derive(args) => derive::run(&service, args, json),
         Command::Explain(args) => explain::run(&service, args, json),
+        Command::Review(args) => review::run(&service, args, &actor, json),
+        Command::Token(args) => token::run(&service, args, &actor, json),
+        Command::Audit(args) => audit::run(&service, args, json),
         Command::Serve(opts) => serve::run(service, &opts),
     }
 }

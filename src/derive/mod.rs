@@ -2,6 +2,7 @@
 //! with provenance, and reports its coverage. Pure functions over domain types; the service
 //! reads their inputs and stores their output.
 
+pub(crate) mod decisions;
 pub(crate) mod disease_icd11;
 pub(crate) mod drug_rxnorm;
 pub(crate) mod lab_loinc;
@@ -37,6 +38,10 @@ pub struct DeriveReport {
     pub scores: BTreeMap<String, u64>,
     /// Rows auto-approved by the table's policy.
     pub auto_approved: u64,
+    /// Curator decisions carried forward onto the new rows.
+    pub decisions_applied: u64,
+    /// Curator decisions that no longer apply (source changed or target gone) and resurfaced.
+    pub decisions_resurfaced: u64,
 }
 
 impl DeriveReport {

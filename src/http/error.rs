@@ -37,7 +37,10 @@ fn classify(e: &Error) -> (StatusCode, &'static str) {
         Error::NoReleases => (S::SERVICE_UNAVAILABLE, "no_release_published"),
         Error::SystemNotInRelease { .. } => (S::NOT_FOUND, "code_system_not_in_release"),
         Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => (S::NOT_FOUND, "concept_not_found"),
-        Error::InvalidReleaseId(_) | Error::InvalidDate(_) => (S::BAD_REQUEST, "invalid_request"),
+        Error::InvalidReleaseId(_) | Error::InvalidDate(_) | Error::InvalidDecision(_) => {
+            (S::BAD_REQUEST, "invalid_request")
+        }
+        Error::Unauthorized => (S::UNAUTHORIZED, "unauthorized"),
         Error::NoReleaseOnDate { .. } => (S::NOT_FOUND, "release_not_found"),
         Error::NothingToPublish(_) => (S::CONFLICT, "nothing_to_publish"),
         Error::MappingTableNotFound { .. } => (S::NOT_FOUND, "mapping_table_not_found"),

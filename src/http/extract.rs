@@ -48,3 +48,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .map_err(|e| ApiError::invalid_request(format!("invalid JSON body: {}", e.body_text())))
     }
 }
+
+/// The holder of a valid curator token (`Authorization: Bearer <token>`); otherwise a 401
+/// `unauthorized`.
+pub(crate) struct Curator(pub(crate) crate::model::TokenInfo);
+
+impl FromRequestParts<super::AppState> for Curator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &super::AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(crate::Error::Unauthorized)?;
+        match state.0.authenticate(token)? {
+            Some(info) if info.role == crate::model::Role::Curator => Ok(Self(info)),
+            _ => Err(crate::Error::Unauthorized.into()),
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! The HTTP API (axum): `/v1` native JSON and `/healthz`. Read-only: no route writes.
+//! The HTTP API (axum): `/v1` native JSON and `/healthz`. Only the curator routes
+//! (`/v1/curation/…`, bearer token with the curator role) write, and each write is audited.
 //!
 //! The router is built from [`routes`], the single table of method + path + handler, so that the
 //! OpenAPI drift test (`tests/it/openapi.rs`) sees exactly what is served.
@@ -19,7 +20,7 @@ use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{concepts, diff, health, impact, mappings, releases, translate};
+    use routes::{concepts, curation, diff, health, impact, mappings, releases, translate};
     vec![
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
@@ -30,6 +31,9 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/translate", get(translate::translate_code)),
         ("GET", "/v1/mappings/{table}/{code}/explain", get(mappings::explain_mapping)),
         ("POST", "/v1/impact", post(impact::post_impact)),
+        ("GET", "/v1/curation/candidates", get(curation::list_candidates)),
+        ("POST", "/v1/curation/decisions", post(curation::create_decision)),
+        ("GET", "/v1/curation/audit", get(curation::list_audit)),
     ]
 }
 

@@ -174,6 +174,9 @@ pub struct MappingTableVersion {
     pub digest: String,
     /// When it was made.
     pub created_at: String,
+    /// Sequence number of the last review decision applied to these rows (0: none).
+    #[serde(default)]
+    pub decisions_through: u64,
 }
 
 /// A mapping table as part of a release.

@@ -4,11 +4,13 @@
 //! the parsers and the rest of henkan share one definition.
 
 mod code_system;
+mod curation;
 mod diff;
 mod mapping;
 mod release;
 
 pub use code_system::{notice, resolve_system, CodeSystem, CODE_SYSTEMS};
+pub use curation::{AuditEntry, Decision, DecisionAction, Role, TokenInfo};
 pub use diff::{compare, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, SystemDiff};
 pub use henkan_loaders::{ConceptRecord as Concept, Designation, DesignationUse, Status};
 pub use mapping::{

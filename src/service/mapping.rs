@@ -117,6 +117,7 @@ pub(crate) fn mapping_header(
         rows: 0,
         digest: String::new(),
         created_at,
+        decisions_through: 0,
     }
 }
 
@@ -154,9 +155,23 @@ impl Service {
     fn stage_derived(
         &self,
         mut header: crate::model::MappingTableVersion,
-        rows: &BTreeMap<String, Vec<crate::model::Mapping>>,
+        (source, target): (u64, u64),
+        mut rows: BTreeMap<String, Vec<crate::model::Mapping>>,
         mut report: crate::DeriveReport,
     ) -> Result<crate::DeriveReport> {
+        // Curators' decisions carry forward onto the new rows (or resurface if stale).
+        let applied = self.apply_decisions(
+            &header.table,
+            &header.source_system,
+            &header.target_system,
+            source,
+            target,
+            &mut rows,
+        )?;
+        header.decisions_through = applied.through;
+        report.decisions_applied = applied.applied;
+        report.decisions_resurfaced = applied.resurfaced;
+        let rows = &rows;
         report.table = header.table.clone();
         report.source = format!("{} {}", header.source_system, header.source_version);
         report.target = format!("{} {}", header.target_system, header.target_version);
@@ -209,7 +224,7 @@ impl Service {
             inputs,
             now,
         );
-        self.stage_derived(header, &rows, crate::DeriveReport::default())
+        self.stage_derived(header, (source.id, target.id), rows, crate::DeriveReport::default())
     }
 
     /// An optional single data file given to a generator, else its shipped default.
@@ -254,7 +269,7 @@ impl Service {
             inputs,
             now,
         );
-        self.stage_derived(header, &rows, crate::DeriveReport::default())
+        self.stage_derived(header, (source.id, target.id), rows, crate::DeriveReport::default())
     }
 
     fn derive_lab_loinc(&self, files: &[PathBuf]) -> Result<crate::DeriveReport> {
@@ -312,7 +327,7 @@ impl Service {
             inputs,
             now,
         );
-        self.stage_derived(header, &rows, crate::DeriveReport::default())
+        self.stage_derived(header, (source.id, target.id), rows, crate::DeriveReport::default())
     }
 
     /// Translates a code to a target system through the release's mapping table.

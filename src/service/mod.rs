@@ -10,11 +10,13 @@ use crate::error::{Error, Result};
 use crate::import::ImportError;
 use crate::lifecycle;
 
+mod curation;
 mod mapping;
 
 pub use crate::lifecycle::PublishRequest;
 use crate::model::{resolve_system, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
 use crate::store::Store;
+pub use curation::{CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
 pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem, TranslateFilter, Translation, TranslationSource};
 
 /// The facade over a data directory.
@@ -202,7 +204,16 @@ impl Service {
 
     /// Publishes the draft as a new immutable release on top of the latest one.
     pub fn publish(&self, req: &PublishRequest) -> Result<Release> {
-        lifecycle::publish(&self.store, req, &now())
+        // Review decisions recorded since the tables were written take effect in this release.
+        self.materialize_decisions()?;
+        let release = lifecycle::publish(&self.store, req, &now())?;
+        self.store.audit(
+            &release.created_at,
+            &req.publisher,
+            "publish",
+            &format!("release={} sha256={}", release.id, release.sha256),
+        )?;
+        Ok(release)
     }
 
     /// Every release, oldest first.

@@ -15,6 +15,9 @@
 //! | `RELEASE_IDS` | release id (UTF-8) | seq (u64 BE) |
 //! | `MAPPING_VERSIONS` | mapping version id (u64 BE) | [`MappingTableVersion`] (JSON) |
 //! | `MAPPINGS` | mapping version id (u64 BE) \| source code | every [`Mapping`] row of that source code (JSON array) |
+//! | `DECISIONS` | table \| 0x00 \| source code \| 0x00 \| seq (u64 BE) | [`Decision`] (JSON), append-only |
+//! | `AUDIT` | seq (u64 BE) | [`AuditEntry`] (JSON), append-only |
+//! | `TOKENS` | SHA-256 (hex) of a token | [`TokenInfo`] (JSON) |
 //! | `HISTORY` | system \| 0x00 \| code \| 0x00 \| seq (u64 BE) | [`HistoryEvent`] (JSON) |
 //!
 //! ## Crash safety
@@ -38,8 +41,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 use crate::model::{
-    CodeSystemVersion, Concept, Draft, HistoryEvent, Mapping, MappingTableVersion, Release, SourceFileInfo,
-    VersionState,
+    AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion, Release,
+    SourceFileInfo, TokenInfo, VersionState,
 };
 use manifest::{Manifest, FORMAT_VERSION};
 
@@ -53,6 +56,9 @@ const RELEASE_IDS: &str = "release_ids";
 const HISTORY: &str = "history";
 const MAPPING_VERSIONS: &str = "mapping_versions";
 const MAPPINGS: &str = "mappings";
+const DECISIONS: &str = "decisions";
+const AUDIT: &str = "audit";
+const TOKENS: &str = "tokens";
 
 const MANIFEST_KEY: &[u8] = b"manifest";
 const DRAFT_KEY: &[u8] = b"draft";
@@ -115,6 +121,9 @@ pub(crate) struct Store {
     history: sled::Tree,
     mapping_versions: sled::Tree,
     mappings: sled::Tree,
+    decisions: sled::Tree,
+    audit: sled::Tree,
+    tokens: sled::Tree,
     failpoint: Option<String>,
 }
 
@@ -154,6 +163,9 @@ impl Store {
             history: db.open_tree(HISTORY)?,
             mapping_versions: db.open_tree(MAPPING_VERSIONS)?,
             mappings: db.open_tree(MAPPINGS)?,
+            decisions: db.open_tree(DECISIONS)?,
+            audit: db.open_tree(AUDIT)?,
+            tokens: db.open_tree(TOKENS)?,
             db,
             failpoint,
         };
@@ -452,6 +464,70 @@ impl Store {
             .map(|v| decode(MAPPINGS, &v))
             .transpose()?
             .unwrap_or_default())
+    }
+
+    /// SHA-256 (hex) of a concept's content in a version, if the code is there.
+    pub(crate) fn concept_hash(&self, version_id: u64, code: &str) -> Result<Option<String>> {
+        Ok(self.concepts.get(keys::concept(version_id, code))?.map(|h| hex::encode(&h)))
+    }
+
+    /// Appends a review decision; returns it with its sequence number.
+    pub(crate) fn add_decision(&self, mut d: Decision) -> Result<Decision> {
+        d.seq = self.db.generate_id()? + 1;
+        let key = [keys::history_prefix(&d.table, &d.source_code), keys::id(d.seq).to_vec()].concat();
+        self.decisions.insert(key, encode(&d))?;
+        self.db.flush()?;
+        Ok(d)
+    }
+
+    /// The latest decision per source code of a table.
+    pub(crate) fn latest_decisions(&self, table: &str) -> Result<BTreeMap<String, Decision>> {
+        let mut prefix = table.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out: BTreeMap<String, Decision> = BTreeMap::new();
+        for item in self.decisions.scan_prefix(prefix) {
+            let d: Decision = decode(DECISIONS, &item?.1)?;
+            if out.get(&d.source_code).is_none_or(|x| x.seq < d.seq) {
+                out.insert(d.source_code.clone(), d);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every decision, in key order (table, code, seq).
+    pub(crate) fn all_decisions(&self) -> impl Iterator<Item = Result<Decision>> + '_ {
+        self.decisions.iter().values().map(|v| decode(DECISIONS, &v?))
+    }
+
+    /// Appends to the audit log.
+    pub(crate) fn audit(&self, at: &str, actor: &str, action: &str, detail: &str) -> Result<AuditEntry> {
+        let e = AuditEntry {
+            seq: self.db.generate_id()? + 1,
+            at: at.into(),
+            actor: actor.into(),
+            action: action.into(),
+            detail: detail.into(),
+        };
+        self.audit.insert(keys::id(e.seq), encode(&e))?;
+        self.db.flush()?;
+        Ok(e)
+    }
+
+    /// The newest audit entries, newest first.
+    pub(crate) fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.audit.iter().rev().take(limit).map(|item| decode(AUDIT, &item?.1)).collect()
+    }
+
+    /// Stores a token's hash.
+    pub(crate) fn add_token(&self, hash: &str, info: &TokenInfo) -> Result<()> {
+        self.tokens.insert(hash.as_bytes(), encode(info))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The token with this hash.
+    pub(crate) fn token(&self, hash: &str) -> Result<Option<TokenInfo>> {
+        self.tokens.get(hash.as_bytes())?.map(|v| decode(TOKENS, &v)).transpose()
     }
 
     /// Every source code of a mapping table version with its rows, in code order.

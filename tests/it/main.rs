@@ -4,6 +4,7 @@
 mod bootstrap;
 mod cli;
 mod common;
+mod curation;
 mod drug;
 mod http;
 mod import;

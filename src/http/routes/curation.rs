@@ -1,0 +1,69 @@
+//! `/v1/curation/…`: review candidates, record decisions, read the audit log. Every route needs a
+//! curator token; every decision is written to the audit log with the token holder's name.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::http::extract::{ApiJson, ApiQuery, Curator};
+use crate::http::{ApiError, AppState};
+use crate::model::{AuditEntry, Decision, ReviewState};
+use crate::{CandidatePage, CandidateQuery, DecisionRequest};
+
+/// Query of the candidate list.
+#[derive(Deserialize)]
+pub(crate) struct CandidateParams {
+    table: String,
+    state: Option<ReviewState>,
+    min_score: Option<f32>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+pub(crate) async fn list_candidates(
+    State(AppState(service)): State<AppState>,
+    _curator: Curator,
+    ApiQuery(q): ApiQuery<CandidateParams>,
+) -> Result<Json<CandidatePage>, ApiError> {
+    let query = CandidateQuery {
+        table: q.table,
+        state: q.state,
+        min_score: q.min_score,
+        frequency: None,
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let page = tokio::task::spawn_blocking(move || service.candidates(&query))
+        .await
+        .map_err(|e| ApiError::from(crate::Error::Internal(format!("candidates task failed: {e}"))))??;
+    Ok(Json(page))
+}
+
+pub(crate) async fn create_decision(
+    State(AppState(service)): State<AppState>,
+    Curator(who): Curator,
+    ApiJson(req): ApiJson<DecisionRequest>,
+) -> Result<(StatusCode, Json<Decision>), ApiError> {
+    Ok((StatusCode::CREATED, Json(service.decide(&who.name, &req)?)))
+}
+
+/// Query of the audit log.
+#[derive(Deserialize)]
+pub(crate) struct AuditParams {
+    limit: Option<usize>,
+}
+
+/// The newest audit entries.
+#[derive(Serialize)]
+pub(crate) struct AuditPage {
+    entries: Vec<AuditEntry>,
+}
+
+pub(crate) async fn list_audit(
+    State(AppState(service)): State<AppState>,
+    _curator: Curator,
+    ApiQuery(q): ApiQuery<AuditParams>,
+) -> Result<Json<AuditPage>, ApiError> {
+    Ok(Json(AuditPage { entries: service.audit_log(q.limit.unwrap_or(50))? }))
+}

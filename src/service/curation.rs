@@ -1,0 +1,309 @@
+//! The curation side of the [`Service`]: tokens, review decisions, candidates, audit log.
+//!
+//! Decisions are recorded append-only and take effect in the next published release: publish
+//! (and derive) writes a new version of each table with the pending decisions applied.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{now, Service};
+use crate::derive::decisions;
+use crate::error::{Error, Result};
+use crate::model::{
+    AuditEntry, Decision, DecisionAction, Mapping, MappingTableVersion, Relationship, ReviewState, Role, TokenInfo,
+};
+
+/// A decision as asked for by a curator.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DecisionRequest {
+    /// Mapping table.
+    pub table: String,
+    /// Source code.
+    pub code: String,
+    /// approve, reject or retarget.
+    pub action: DecisionAction,
+    /// The target code the decision is about (the new target for retarget).
+    pub target: String,
+    /// Relationship of a retarget (default equivalent).
+    pub relationship: Option<Relationship>,
+    /// Why.
+    pub comment: Option<String>,
+}
+
+/// How to list review candidates.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateQuery {
+    /// Mapping table.
+    pub table: String,
+    /// Only source codes with a row in this state (default: candidate).
+    pub state: Option<ReviewState>,
+    /// Only rows with at least this score.
+    pub min_score: Option<f32>,
+    /// Source code → how often it occurs (orders by frequency when given, else by score).
+    pub frequency: Option<HashMap<String, u64>>,
+    /// Page size (default 50).
+    pub limit: Option<usize>,
+    /// Page start.
+    pub offset: Option<usize>,
+}
+
+/// One source code to review.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateItem {
+    /// Source code.
+    pub code: String,
+    /// Its display.
+    pub display: String,
+    /// Its frequency, when a frequency file was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<u64>,
+    /// Its rows (pending decisions applied).
+    pub rows: Vec<Mapping>,
+}
+
+/// A page of candidates.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidatePage {
+    /// Table.
+    pub table: String,
+    /// Matching source codes in all.
+    pub total: usize,
+    /// This page.
+    pub items: Vec<CandidateItem>,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.trim().as_bytes()))
+}
+
+impl Service {
+    /// Makes a new token (returned once, stored hashed) and audits it.
+    pub fn create_token(&self, name: &str, role: Role, actor: &str) -> Result<String> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness for a token: {e}")))?;
+        let token = format!("hk_{}", hex::encode(bytes));
+        self.store.add_token(&token_hash(&token), &TokenInfo { name: name.to_owned(), role, created_at: now() })?;
+        self.store.audit(&now(), actor, "token.create", &format!("name={name} role={role:?}"))?;
+        Ok(token)
+    }
+
+    /// The token's holder, if the token is known.
+    pub fn authenticate(&self, token: &str) -> Result<Option<TokenInfo>> {
+        Ok(self.store.token(&token_hash(token))?)
+    }
+
+    /// The current version of a table (the draft's, else the latest release's) and its source and
+    /// target versions.
+    fn current_table(&self, table: &str) -> Result<(MappingTableVersion, u64, u64)> {
+        let draft = self.store.draft()?;
+        let id = match draft.mappings.get(table) {
+            Some(&id) => Some(id),
+            None => self
+                .store
+                .latest_release()?
+                .and_then(|r| r.mappings.iter().find(|m| m.table == table).map(|m| m.version_id)),
+        };
+        let not_found = || Error::MappingTableNotFound {
+            source_system: table.to_owned(),
+            target: "-".into(),
+            release: "draft".into(),
+        };
+        let header = self.store.mapping_version(id.ok_or_else(not_found)?)?.ok_or_else(not_found)?;
+        let source = self.base_version(&header.source_system)?.ok_or_else(not_found)?;
+        let target = self.base_version(&header.target_system)?.ok_or_else(not_found)?;
+        Ok((header, source, target))
+    }
+
+    /// Records a review decision (it takes effect in the next published release).
+    pub fn decide(&self, actor: &str, req: &DecisionRequest) -> Result<Decision> {
+        let (header, source, target) = self.current_table(&req.table)?;
+        let invalid = |m: String| Error::InvalidDecision(m);
+        let source_hash = self
+            .store
+            .concept_hash(source, &req.code)?
+            .ok_or_else(|| invalid(format!("{} has no code {:?}", header.source_system, req.code)))?;
+        if req.action != DecisionAction::Reject && self.store.concept(target, &req.target)?.is_none() {
+            return Err(invalid(format!("{} has no code {:?} to map to", header.target_system, req.target)));
+        }
+        if req.action == DecisionAction::Retarget && req.relationship.is_none() {
+            return Err(invalid(
+                "a retarget needs a relationship (e.g. equivalent, source-is-narrower-than-target)".into(),
+            ));
+        }
+        let d = self.store.add_decision(Decision {
+            seq: 0,
+            table: req.table.clone(),
+            source_code: req.code.clone(),
+            action: req.action,
+            target_code: req.target.clone(),
+            relationship: req.relationship,
+            author: actor.to_owned(),
+            comment: req.comment.clone(),
+            decided_at: now(),
+            source_hash,
+        })?;
+        let detail = format!(
+            "table={} code={} action={:?} target={} comment={:?}",
+            d.table, d.source_code, d.action, d.target_code, d.comment
+        );
+        self.store.audit(&d.decided_at, actor, "decision", &detail)?;
+        Ok(d)
+    }
+
+    /// Applies the table's decisions to rows of its current source/target versions.
+    pub(crate) fn apply_decisions(
+        &self,
+        table: &str,
+        source_system: &str,
+        target_system: &str,
+        source: u64,
+        target: u64,
+        rows: &mut BTreeMap<String, Vec<Mapping>>,
+    ) -> Result<decisions::Applied> {
+        let latest = self.store.latest_decisions(table)?;
+        let hash = |code: &str| self.store.concept_hash(source, code).ok().flatten();
+        let display = |code: &str| self.store.concept(target, code).ok().flatten().map(|c| c.display);
+        Ok(decisions::apply(rows, &latest, source_system, target_system, &hash, &display))
+    }
+
+    /// Writes, for every current table with decisions newer than its version, a new version with
+    /// them applied, and stages it in the draft. Called by publish.
+    pub(crate) fn materialize_decisions(&self) -> Result<u64> {
+        let mut tables: Vec<String> = self.store.draft()?.mappings.keys().cloned().collect();
+        if let Some(r) = self.store.latest_release()? {
+            tables.extend(r.mappings.into_iter().map(|m| m.table));
+        }
+        tables.sort();
+        tables.dedup();
+        let mut written = 0;
+        for table in tables {
+            let (header, source, target) = self.current_table(&table)?;
+            let newest = self.store.latest_decisions(&table)?.values().map(|d| d.seq).max().unwrap_or(0);
+            if newest <= header.decisions_through {
+                continue;
+            }
+            let mut rows: BTreeMap<String, Vec<Mapping>> =
+                self.store.all_mappings(header.id).collect::<Result<_, _>>()?;
+            let applied =
+                self.apply_decisions(&table, &header.source_system, &header.target_system, source, target, &mut rows)?;
+            let mut next = header.clone();
+            next.decisions_through = applied.through;
+            next.created_at = now();
+            let v = self.store.write_mapping_version(next, &rows)?;
+            self.store.stage_mapping(&v)?;
+            tracing::info!(table = %table, applied = applied.applied, resurfaced = applied.resurfaced, "Applied review decisions to {table}");
+            written += 1;
+        }
+        Ok(written)
+    }
+
+    /// Source codes to review, from the current table with pending decisions applied.
+    pub fn candidates(&self, q: &CandidateQuery) -> Result<CandidatePage> {
+        let (header, source, target) = self.current_table(&q.table)?;
+        let mut rows: BTreeMap<String, Vec<Mapping>> = self.store.all_mappings(header.id).collect::<Result<_, _>>()?;
+        self.apply_decisions(&q.table, &header.source_system, &header.target_system, source, target, &mut rows)?;
+        let state = q.state.unwrap_or(ReviewState::Candidate);
+        let mut matching: Vec<(String, Vec<Mapping>, f32, Option<u64>)> = rows
+            .into_iter()
+            .filter(|(_, list)| {
+                list.iter().any(|m| {
+                    m.target_code.is_some() && m.review_state == state && q.min_score.is_none_or(|s| m.score >= s)
+                })
+            })
+            .map(|(code, list)| {
+                let best = list.iter().map(|m| m.score).fold(0.0f32, f32::max);
+                let freq = q.frequency.as_ref().map(|f| f.get(&code).copied().unwrap_or(0));
+                (code, list, best, freq)
+            })
+            .collect();
+        match &q.frequency {
+            Some(_) => matching.sort_by(|a, b| b.3.cmp(&a.3).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0))),
+            None => matching.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0))),
+        }
+        let total = matching.len();
+        let items = matching
+            .into_iter()
+            .skip(q.offset.unwrap_or(0))
+            .take(q.limit.unwrap_or(50))
+            .map(|(code, rows, _, frequency)| {
+                let display = self.store.concept(source, &code).ok().flatten().map(|c| c.display).unwrap_or_default();
+                CandidateItem { code, display, frequency, rows }
+            })
+            .collect();
+        Ok(CandidatePage { table: q.table.clone(), total, items })
+    }
+
+    /// The newest audit entries, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        Ok(self.store.audit_log(limit)?)
+    }
+
+    /// Every decision as TSV (the `mappings/<table>/decisions.tsv` layout), optionally one table.
+    pub fn export_decisions(&self, table: Option<&str>) -> Result<String> {
+        let mut out = String::from(
+            "table\tsource_code\taction\ttarget_code\trelationship\tauthor\tdecided_at\tsource_hash\tcomment\n",
+        );
+        for d in self.store.all_decisions() {
+            let d = d?;
+            if table.is_some_and(|t| t != d.table) {
+                continue;
+            }
+            let action =
+                serde_json::to_value(d.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let clean = |s: &str| s.replace(['\t', '\n'], " ");
+            out.push_str(&format!(
+                "{}\t{}\t{action}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                d.table,
+                d.source_code,
+                d.target_code,
+                d.relationship.map_or("", |r| r.as_str()),
+                clean(&d.author),
+                d.decided_at,
+                d.source_hash,
+                clean(d.comment.as_deref().unwrap_or(""))
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Records the decisions of a `decisions.tsv` file (keeping their authors, times and source
+    /// hashes, so they carry forward exactly as decided). Returns how many.
+    pub fn import_decisions(&self, path: &Path, actor: &str) -> Result<usize> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| crate::ImportError::Io { path: path.to_owned(), source })?;
+        let mut n = 0;
+        for (i, line) in text.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let bad = |what: &str| Error::InvalidDecision(format!("{}: line {}: {what}", path.display(), i + 1));
+            if f.len() < 8 {
+                return Err(bad("expected 9 tab-separated fields"));
+            }
+            let action: DecisionAction = serde_json::from_value(serde_json::Value::String(f[2].into()))
+                .map_err(|_| bad("action must be approve, reject or retarget"))?;
+            let relationship: Option<Relationship> = match f[4] {
+                "" => None,
+                r => Some(
+                    serde_json::from_value(serde_json::Value::String(r.into()))
+                        .map_err(|_| bad("unknown relationship"))?,
+                ),
+            };
+            self.store.add_decision(Decision {
+                seq: 0,
+                table: f[0].into(),
+                source_code: f[1].into(),
+                action,
+                target_code: f[3].into(),
+                relationship,
+                author: f[5].into(),
+                comment: f.get(8).filter(|c| !c.is_empty()).map(|c| (*c).to_owned()),
+                decided_at: f[6].into(),
+                source_hash: f[7].into(),
+            })?;
+            n += 1;
+        }
+        self.store.audit(&now(), actor, "decisions.import", &format!("{} decisions from {}", n, path.display()))?;
+        Ok(n)
+    }
+}
