@@ -144,6 +144,7 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
                 mapped: m.mapped,
                 no_map: m.no_map,
                 digest: m.digest,
+                generator: m.generator,
             },
         );
     }

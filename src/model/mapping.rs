@@ -200,6 +200,9 @@ pub struct ReleaseMapping {
     pub no_map: u64,
     /// Content digest.
     pub digest: String,
+    /// Generator and auto-accept policy that made the table.
+    #[serde(default)]
+    pub generator: String,
 }
 
 #[cfg(test)]

@@ -55,6 +55,9 @@ async fn releases_list_and_one_release() {
     assert!(notices.iter().any(|n| n.starts_with("This material contains content from LOINC")), "{notices:?}");
     assert!(notices.iter().any(|n| n.contains("U.S. National Library of Medicine")), "{notices:?}");
     assert!(notices.iter().any(|n| n.contains("CC BY-ND 3.0 IGO")), "{notices:?}");
+    let policy =
+        latest["mappings"].as_array().unwrap().iter().find(|m| m["table"] == "jp-receipt-disease--icd11-mms").unwrap();
+    assert!(policy["generator"].as_str().unwrap().contains("auto-approve: WHO EquivalentMatch"), "{policy}");
     let (status, v) = app.get("/v1/releases/latest").await;
     assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2024-06")));
 }
