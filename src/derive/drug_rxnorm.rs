@@ -8,10 +8,18 @@
 //! Japanese inserts between consonants dropped; doubled letters and final vowels dropped), and
 //! compared with normalised Damerau-Levenshtein (strsim). The five best keys above 0.75 become
 //! candidates. A single-ingredient product is narrower than its ingredient; an ingredient of a
-//! combination product is only related-to. Every row is a candidate for review.
+//! combination product is only related-to.
+//!
+//! Clinical drug (SCD) level, where strength and dose form allow: for a single-ingredient tablet or
+//! capsule whose 規格 states the amount per unit (`２０ｍｇ１錠`, after NFKC `20mg1錠`), the SCD named
+//! `<ingredient or its salt> 20 MG <form>` is proposed first (form from 規格 and 品名: 錠 → Oral
+//! Tablet, ＯＤ錠 → Disintegrating Oral Tablet, 徐放錠 → Extended Release Oral Tablet, 腸溶錠 →
+//! Delayed Release Oral Tablet, カプセル → Oral Capsule, …); the product is narrower than the SCD
+//! (it names a maker). Every row is a candidate for review.
 
 use std::collections::{BTreeMap, HashMap};
 
+use unicode_normalization::UnicodeNormalization;
 use wana_kana::ConvertJapanese;
 
 use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
@@ -23,23 +31,36 @@ pub(crate) const MOIETIES: &str = include_str!("../../mappings/jp-yj--rxnorm/moi
 const AUTHOR: &str = "henkan derive drug-rxnorm";
 const MIN_SIMILARITY: f64 = 0.75;
 
+/// A moiety: its Japanese spelling and English name.
+pub(crate) struct Moiety {
+    ja: String,
+    en: String,
+}
+
 /// Moieties, longest first.
-pub(crate) fn moieties(text: &str) -> Vec<String> {
-    let mut m: Vec<String> = text
+pub(crate) fn moieties(text: &str) -> Vec<Moiety> {
+    let mut m: Vec<Moiety> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split('\t').next().map(str::to_owned))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some(Moiety { ja: f.next()?.to_owned(), en: f.next().unwrap_or_default().to_owned() })
+        })
         .collect();
-    m.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    m.sort_by_key(|s| std::cmp::Reverse(s.ja.chars().count()));
     m
 }
 
-/// `アトルバスタチンカルシウム水和物` → `アトルバスタチン`.
-pub(crate) fn strip_moieties(name: &str, moieties: &[String]) -> String {
+/// `アトルバスタチンカルシウム水和物` → (`アトルバスタチン`, [`hydrate`, `calcium`]).
+pub(crate) fn strip_moieties(name: &str, moieties: &[Moiety]) -> (String, Vec<String>) {
     let mut s: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut removed = Vec::new();
     loop {
-        let Some(m) = moieties.iter().find(|m| s.ends_with(m.as_str()) && s.len() > m.len()) else { return s };
-        s.truncate(s.len() - m.len());
+        let Some(m) = moieties.iter().find(|m| s.ends_with(m.ja.as_str()) && s.len() > m.ja.len()) else {
+            return (s, removed);
+        };
+        s.truncate(s.len() - m.ja.len());
+        removed.push(m.en.clone());
     }
 }
 
@@ -159,6 +180,84 @@ pub(crate) struct Ingredient {
     pub(crate) key: String,
 }
 
+/// An RxNorm clinical drug (SCD) with its lower-case name.
+pub(crate) struct ClinicalDrug {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    lower: String,
+}
+
+/// Single-ingredient RxNorm SCD concepts, indexed by the first word of their name.
+pub(crate) fn clinical_drugs<'a>(
+    concepts: impl IntoIterator<Item = &'a Concept>,
+) -> HashMap<String, Vec<ClinicalDrug>> {
+    let mut by_word: HashMap<String, Vec<ClinicalDrug>> = HashMap::new();
+    for c in concepts {
+        if !c.property("tty").is_some_and(|t| t.split(' ').any(|t| t == "SCD")) || c.display.contains(" / ") {
+            continue;
+        }
+        let lower = c.display.to_lowercase();
+        let first = lower.split(' ').next().unwrap_or_default().to_owned();
+        by_word.entry(first).or_default().push(ClinicalDrug { code: c.code.clone(), name: c.display.clone(), lower });
+    }
+    by_word
+}
+
+/// `２．５ｍｇ１錠` with product name `…ＯＤ錠…` → (`2.5 mg`, `disintegrating oral tablet`).
+pub(crate) fn strength_and_form(strength: &str, product: &str) -> Option<(String, &'static str)> {
+    let s: String = strength.nfkc().collect::<String>().to_lowercase().replace(' ', "");
+    let p: String = product.nfkc().collect();
+    let (amount, per) = s
+        .split_once("1錠")
+        .map(|(a, _)| (a, "錠"))
+        .or_else(|| s.split_once("1カプセル").map(|(a, _)| (a, "カプセル")))?;
+    let (number, unit) = if let Some(n) = amount.strip_suffix("mg") {
+        (n.to_owned(), "mg")
+    } else if let Some(n) = amount.strip_suffix("μg").or_else(|| amount.strip_suffix("µg")) {
+        (n.to_owned(), "mcg")
+    } else if let Some(n) = amount.strip_suffix('g') {
+        let v: f64 = n.parse().ok()?;
+        (format!("{}", v * 1000.0), "mg")
+    } else {
+        return None;
+    };
+    if number.parse::<f64>().is_err() {
+        return None;
+    }
+    let form = match per {
+        "錠" if p.contains("OD錠") || p.contains("口腔内崩壊") => "disintegrating oral tablet",
+        "錠" if p.contains("徐放") => "extended release oral tablet",
+        "錠" if p.contains("腸溶") => "delayed release oral tablet",
+        "錠" if p.contains("チュアブル") => "chewable tablet",
+        "錠" => "oral tablet",
+        _ if p.contains("徐放") => "extended release oral capsule",
+        _ if p.contains("腸溶") => "delayed release oral capsule",
+        _ => "oral capsule",
+    };
+    Some((format!("{number} {unit}"), form))
+}
+
+/// The SCD of an ingredient at a strength and form: `famotidine 20 MG Oral Tablet`, or with the
+/// salt the SCD is named by (`metformin hydrochloride 500 MG Oral Tablet`).
+fn find_scd<'a>(
+    drugs: &'a HashMap<String, Vec<ClinicalDrug>>,
+    ingredient: &str,
+    strength: &str,
+    form: &str,
+) -> Option<&'a ClinicalDrug> {
+    let ing = ingredient.to_lowercase();
+    let first = ing.split(' ').next()?;
+    let middle = format!(" {strength} ");
+    let end = format!(" {form}");
+    drugs.get(first)?.iter().find(|d| {
+        d.lower.starts_with(&ing)
+            && d.lower.ends_with(&end)
+            && d.lower
+                .find(&middle)
+                .is_some_and(|at| at >= ing.len() && !d.lower[ing.len()..at].contains(char::is_numeric))
+    })
+}
+
 /// RxNorm IN concepts with their keys.
 pub(crate) fn ingredients<'a>(concepts: impl IntoIterator<Item = &'a Concept>) -> Vec<Ingredient> {
     concepts
@@ -172,7 +271,8 @@ pub(crate) fn ingredients<'a>(concepts: impl IntoIterator<Item = &'a Concept>) -
 pub(crate) fn derive(
     sources: &[Concept],
     targets: &[Ingredient],
-    moieties: &[String],
+    drugs: &HashMap<String, Vec<ClinicalDrug>>,
+    moieties: &[Moiety],
     now: &str,
 ) -> BTreeMap<String, Vec<Mapping>> {
     let mut cache: HashMap<String, Vec<(f64, usize)>> = HashMap::new();
@@ -180,8 +280,10 @@ pub(crate) fn derive(
     for c in sources {
         let from = format!("jp-yj|{}", c.code);
         let ingredient_field = c.property("ingredient").unwrap_or(&c.display).to_owned();
-        let parts: Vec<String> =
-            ingredient_field.split('・').map(|p| strip_moieties(p, moieties)).filter(|p| !p.is_empty()).collect();
+        let stripped: Vec<(String, Vec<String>)> =
+            ingredient_field.split('・').map(|p| strip_moieties(p, moieties)).filter(|p| !p.0.is_empty()).collect();
+        let parts: Vec<String> = stripped.iter().map(|p| p.0.clone()).collect();
+        let salts: Vec<String> = stripped.iter().flat_map(|p| p.1.clone()).collect();
         let combination = parts.len() > 1;
         let mut rows: Vec<Mapping> = Vec::new();
         for part in &parts {
@@ -241,6 +343,58 @@ pub(crate) fn derive(
                 });
             }
         }
+        rows.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Clinical drug level for a single-ingredient tablet or capsule with a stated strength.
+        if !combination {
+            let best_ingredient = rows.first().and_then(|r| r.target_display.clone());
+            let sf = strength_and_form(c.property("strength").unwrap_or_default(), &c.display);
+            if let (Some(ing), Some((strength, form))) = (best_ingredient, sf) {
+                if let Some(d) = find_scd(drugs, &ing, &strength, form) {
+                    // The SCD may name a salt (`warfarin sodium 1 MG …`): if it is not the salt of the
+                    // Japanese ingredient (ワルファリンカリウム: potassium), the products only relate.
+                    let salt = d.lower[ing.len()..]
+                        .split(&format!(" {strength} "))
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned();
+                    let same_salt = salt.is_empty() || salt.split(' ').all(|w| salts.iter().any(|s| s == w));
+                    let relationship =
+                        if same_salt { Relationship::SourceIsNarrowerThanTarget } else { Relationship::RelatedTo };
+                    let note = if same_salt { String::new() } else { format!("; salt differs: {salt} vs {salts:?}") };
+                    let hop = Hop {
+                        from: from.clone(),
+                        to: format!("rxnorm|{}", d.code),
+                        relationship,
+                        source: format!(
+                            "ingredient {ing:?} + 規格 {:?} → {strength} {form} ~ SCD {:?}{note}",
+                            c.property("strength").unwrap_or_default(),
+                            d.name
+                        ),
+                    };
+                    let score = rows[0].score;
+                    rows.insert(
+                        0,
+                        Mapping {
+                            source_code: c.code.clone(),
+                            target_code: Some(d.code.clone()),
+                            target_display: Some(d.name.clone()),
+                            no_map_reason: None,
+                            relationship: Some(relationship),
+                            method: Method::LexicalSuggestion,
+                            evidence_text: format!("{from} → rxnorm|{} ({})", d.code, hop.source),
+                            evidence: vec![hop],
+                            score,
+                            author: AUTHOR.into(),
+                            review_state: ReviewState::Candidate,
+                            reviewer: None,
+                            comment: None,
+                            created_at: now.into(),
+                        },
+                    );
+                }
+            }
+        }
         if rows.is_empty() {
             rows.push(Mapping {
                 source_code: c.code.clone(),
@@ -258,8 +412,6 @@ pub(crate) fn derive(
                 comment: None,
                 created_at: now.into(),
             });
-        } else {
-            rows.sort_by(|a, b| b.score.total_cmp(&a.score));
         }
         out.insert(c.code.clone(), rows);
     }
@@ -281,11 +433,30 @@ mod tests {
     }
 
     #[test]
+    fn strength_and_form_from_the_published_spec() {
+        assert_eq!(strength_and_form("２０ｍｇ１錠", "ガスター錠２０ｍｇ"), Some(("20 mg".into(), "oral tablet")));
+        assert_eq!(
+            strength_and_form("２．５ｍｇ１錠", "アムロジピンＯＤ錠２．５ｍｇ「トーワ」"),
+            Some(("2.5 mg".into(), "disintegrating oral tablet"))
+        );
+        assert_eq!(strength_and_form("０．５ｇ１錠", "x錠"), Some(("500 mg".into(), "oral tablet")));
+        assert_eq!(
+            strength_and_form("１５ｍｇ１カプセル", "タケプロンカプセル１５"),
+            Some(("15 mg".into(), "oral capsule"))
+        );
+        assert_eq!(strength_and_form("１％１ｇ", "x散"), None);
+    }
+
+    #[test]
     fn moieties_are_stripped_longest_first() {
         let m = moieties(MOIETIES);
-        assert_eq!(strip_moieties("アトルバスタチンカルシウム水和物", &m), "アトルバスタチン");
-        assert_eq!(strip_moieties("アムロジピンベシル酸塩", &m), "アムロジピン");
-        assert_eq!(strip_moieties("カンデサルタン　シレキセチル", &m), "カンデサルタン");
-        assert_eq!(strip_moieties("ナトリウム", &m), "ナトリウム", "a name that is only a moiety stays");
+        let base = |s: &str| strip_moieties(s, &m).0;
+        assert_eq!(
+            strip_moieties("アトルバスタチンカルシウム水和物", &m),
+            ("アトルバスタチン".into(), vec!["hydrate".into(), "calcium".into()])
+        );
+        assert_eq!(base("アムロジピンベシル酸塩"), "アムロジピン");
+        assert_eq!(base("カンデサルタン　シレキセチル"), "カンデサルタン");
+        assert_eq!(base("ナトリウム"), "ナトリウム", "a name that is only a moiety stays");
     }
 }

@@ -259,13 +259,18 @@ impl Service {
         let concepts = self.store.concepts(source.id).collect::<Result<Vec<_>, _>>()?;
         let rx = self.store.concepts(target.id).collect::<Result<Vec<_>, _>>()?;
         let now = now();
-        let rows =
-            drug_rxnorm::derive(&concepts, &drug_rxnorm::ingredients(&rx), &drug_rxnorm::moieties(&moieties), &now);
+        let rows = drug_rxnorm::derive(
+            &concepts,
+            &drug_rxnorm::ingredients(&rx),
+            &drug_rxnorm::clinical_drugs(&rx),
+            &drug_rxnorm::moieties(&moieties),
+            &now,
+        );
         let header = mapping_header(
             drug_rxnorm::TABLE,
             &source,
             &target,
-            "drug-rxnorm (成分名 phonetic key ~ RxNorm IN; every row a candidate)".into(),
+            "drug-rxnorm (成分名 phonetic key ~ RxNorm IN, then SCD by 規格 and form; every row a candidate)".into(),
             inputs,
             now,
         );

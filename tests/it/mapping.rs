@@ -129,10 +129,21 @@ const LAB_PAIRS: [(&str, &str); 28] = [
 ];
 
 fn accuracy(s: &henkan::Service, pairs: &[(&str, &str)], source: &str, target: &str) -> (f64, f64) {
+    accuracy_of(s, pairs, source, target, |_| true)
+}
+
+fn accuracy_of(
+    s: &henkan::Service,
+    pairs: &[(&str, &str)],
+    source: &str,
+    target: &str,
+    keep: fn(&henkan::model::Mapping) -> bool,
+) -> (f64, f64) {
     let (mut top1, mut top5) = (0usize, 0usize);
     for (code, expected) in pairs {
         let t = s.translate(source, code, target, None, &TranslateFilter::default()).unwrap();
-        let targets: Vec<&str> = t.matches.iter().filter_map(|m| m.target_code.as_deref()).collect();
+        let targets: Vec<&str> =
+            t.matches.iter().filter(|m| keep(m)).filter_map(|m| m.target_code.as_deref()).collect();
         top1 += usize::from(targets.first() == Some(expected));
         top5 += usize::from(targets.iter().take(5).any(|t| t == expected));
     }
@@ -217,6 +228,21 @@ const DRUG_PAIRS: [(&str, &str); 28] = [
     ("3943001F1012", "519"),    // アロプリノール → allopurinol
 ];
 
+/// 10 YJ tablet/capsule products with the RxNorm clinical drug (SCD) a curator would pick,
+/// checked by hand against 成分名, 規格 and 品名 and the RxNorm SCD names in ../shared/data.
+const SCD_PAIRS: [(&str, &str); 10] = [
+    ("2325003F2012", "310273"), // ファモチジン２０ｍｇ錠 → famotidine 20 MG Oral Tablet
+    ("2325003F1016", "199047"), // ファモチジン１０ｍｇ錠 → famotidine 10 MG Oral Tablet
+    ("3961008F1012", "199245"), // グリメピリド１ｍｇ錠 → glimepiride 1 MG Oral Tablet
+    ("2189011F1017", "312962"), // シンバスタチン５ｍｇ錠 → simvastatin 5 MG Oral Tablet
+    ("2139005F1010", "310429"), // フロセミド２０ｍｇ錠 → furosemide 20 MG Oral Tablet
+    ("2133001F1018", "313096"), // スピロノラクトン２５ｍｇ錠 → spironolactone 25 MG Oral Tablet
+    ("1124017F2011", "197590"), // ジアゼパム２ｍｇ錠 → diazepam 2 MG Oral Tablet
+    ("2329023M1011", "596843"), // ランソプラゾール１５ｍｇ腸溶カプセル → lansoprazole 15 MG Delayed Release Oral Capsule
+    ("2329023F1012", "351261"), // ランソプラゾール１５ｍｇ腸溶性口腔内崩壊錠 → lansoprazole 15 MG Disintegrating Oral Tablet
+    ("3962002F3015", "861007"), // メトホルミン塩酸塩５００ｍｇＭＴ錠 → metformin hydrochloride 500 MG Oral Tablet
+];
+
 #[test]
 fn drug_to_rxnorm_on_hand_checked_pairs() {
     let dir = tempdir();
@@ -231,21 +257,29 @@ fn drug_to_rxnorm_on_hand_checked_pairs() {
     s.import(&rx, None, Some("2025-10-06+medxn-2013"), |_| {}).unwrap();
     let report = s.derive("drug-rxnorm", &[]).unwrap();
     s.publish(&henkan::PublishRequest { id: "d".into(), publisher: "t".into(), notes: String::new() }).unwrap();
-    let (top1, top5) = accuracy(&s, &DRUG_PAIRS, "jp-yj", "rxnorm");
+    let ingredient_rows = |m: &henkan::model::Mapping| m.evidence[0].source.starts_with("成分名");
+    let (top1, top5) = accuracy_of(&s, &DRUG_PAIRS, "jp-yj", "rxnorm", ingredient_rows);
+    let (scd1, scd5) = accuracy(&s, &SCD_PAIRS, "jp-yj", "rxnorm");
     println!(
-        "jp-yj→rxnorm on {} hand-checked pairs: top-1 {top1:.2}, top-5 {top5:.2}; coverage {:.3} of {} YJ codes",
+        "jp-yj→rxnorm ingredient on {} hand-checked pairs: top-1 {top1:.2}, top-5 {top5:.2}; clinical drug (SCD) on {}: top-1 {scd1:.2}, top-5 {scd5:.2}; coverage {:.3} of {} YJ codes",
         DRUG_PAIRS.len(),
+        SCD_PAIRS.len(),
         report.coverage,
         report.sources
     );
     assert_eq!(report.sources, 12_417);
     assert!(top1 >= 0.8 && top5 >= 0.9, "top-1 {top1}, top-5 {top5}");
+    assert!(scd1 >= 0.8, "SCD top-1 {scd1}");
     let m = &s.translate("jp-yj", "2325003B1014", "rxnorm", None, &TranslateFilter::default()).unwrap().matches[0];
     assert_eq!(
         (m.target_code.as_deref(), m.relationship),
         (Some("4278"), Some(Relationship::SourceIsNarrowerThanTarget))
     );
     assert!(m.evidence_text.contains("famotidin"), "{}", m.evidence_text);
+    // ワルファリンカリウム (potassium) ~ warfarin sodium 1 MG Oral Tablet: a different salt only relates.
+    let w = &s.translate("jp-yj", "3332001F1016", "rxnorm", None, &TranslateFilter::default()).unwrap().matches[0];
+    assert_eq!((w.target_code.as_deref(), w.relationship), (Some("855288"), Some(Relationship::RelatedTo)));
+    assert!(w.evidence_text.contains("salt differs"), "{}", w.evidence_text);
 }
 
 #[test]
