@@ -303,6 +303,24 @@ impl Service {
         let plan: MastersPlan = toml::from_str(&text).map_err(|e| plan_err(e.to_string()))?;
         self.store.set_bootstrap(true)?;
         self.store.discard_draft()?;
+        // Curated decisions shipped beside the masters (mappings/<table>/decisions.tsv) apply when
+        // the tables are derived below.
+        if self.store.all_decisions().next().is_none() {
+            if let Some(dir) = masters_dir.parent().map(|p| p.join("mappings")) {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path().join("decisions.tsv"))
+                    .filter(|p| p.is_file())
+                    .collect();
+                files.sort();
+                for f in files {
+                    let n = self.import_decisions(&f, "bootstrap")?;
+                    tracing::info!(file = %f.display(), decisions = n, "Imported curated decisions");
+                }
+            }
+        }
         let mut published = Vec::new();
         for planned in &plan.release {
             if self.store.release(&planned.id)?.is_some() {

@@ -171,3 +171,33 @@ async fn curation_endpoints_need_a_curator_token_and_are_audited() {
     let (_, v) = app.request(req).await;
     assert!(v["entries"].as_array().unwrap().iter().any(|e| e["actor"] == "carol" && e["action"] == "decision"));
 }
+
+#[test]
+fn decisions_shipped_in_mappings_apply_to_the_default_release() {
+    // A real review on the 2024-06 master, exported as the curators would commit it.
+    let work = tempdir();
+    let s = open(&work.path().join("review"));
+    s.import(&[shared("disease/b_20240601.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
+        .unwrap();
+    s.derive("disease-icd11", &who()).unwrap();
+    publish(&s, "r");
+    s.decide("dana", &decision("8841698", DecisionAction::Approve, "5A11", None)).unwrap();
+    let tsv = s.export_decisions(Some(TABLE)).unwrap();
+    drop(s);
+
+    // A checkout whose masters/ are the bundled ones and whose mappings/ holds that file.
+    let checkout = work.path().join("checkout");
+    std::fs::create_dir_all(checkout.join("mappings").join(TABLE)).unwrap();
+    std::fs::write(checkout.join("mappings").join(TABLE).join("decisions.tsv"), tsv).unwrap();
+    std::os::unix::fs::symlink(crate::common::masters(), checkout.join("masters")).unwrap();
+    let d = open(&work.path().join("data"));
+    d.bootstrap(&checkout.join("masters"), |_| {}).unwrap();
+    let m =
+        &d.translate("jp-receipt-disease", "8841698", "icd11-mms", None, &TranslateFilter::default()).unwrap().matches
+            [0];
+    assert_eq!(
+        (m.target_code.as_deref(), m.review_state, m.reviewer.as_deref()),
+        (Some("5A11"), ReviewState::Approved, Some("dana"))
+    );
+    assert!(d.audit_log(50).unwrap().iter().any(|e| e.action == "decisions.import" && e.actor == "bootstrap"));
+}
