@@ -10,6 +10,9 @@ pub enum Error {
     /// Store failure (locked, incompatible, I/O, corrupt…).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Search engine failure.
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     /// Import failure (a bad file, an unknown format…).
     #[error(transparent)]
     Import(#[from] ImportError),

@@ -18,6 +18,7 @@ pub mod http;
 mod import;
 mod lifecycle;
 pub mod model;
+pub mod search;
 mod service;
 mod store;
 
@@ -26,7 +27,7 @@ pub use error::{Error, Result};
 pub use import::ImportError;
 pub use service::{
     CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,
-    ImpactItem, Lookup, PublishRequest, Service, StagedVersion, SystemRef, TranslateFilter, Translation,
+    ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, TranslateFilter, Translation,
     TranslationSource, BUNDLED_PUBLISHER,
 };
 pub use store::StoreError;

@@ -16,6 +16,7 @@ mod lookup;
 mod publish;
 mod releases;
 mod review;
+mod search;
 mod serve;
 mod token;
 mod translate;
@@ -65,6 +66,8 @@ pub enum Command {
     Derive(derive::DeriveArgs),
     /// Review mapping candidates: list, approve, reject, retarget, export, import.
     Review(review::ReviewArgs),
+    /// Find concepts by name, kana, romaji, code or English term.
+    Search(search::SearchArgs),
     /// Make API tokens (curator role).
     Token(token::TokenArgs),
     /// Show the audit log.
@@ -90,7 +93,7 @@ pub fn exit_code(e: &Error) -> u8 {
         Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
         Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
         Error::Store(StoreError::IncompatibleFormat { .. }) => 6,
-        Error::Store(_) | Error::Internal(_) => 1,
+        Error::Store(_) | Error::Search(_) | Error::Internal(_) => 1,
     }
 }
 
@@ -112,6 +115,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Review(args) => review::run(&service, args, &actor, json),
         Command::Token(args) => token::run(&service, args, &actor, json),
         Command::Audit(args) => audit::run(&service, args, json),
+        Command::Search(args) => search::run(&service, args, json),
         Command::Serve(opts) => serve::run(service, &opts),
     }
 }

@@ -47,7 +47,9 @@ fn classify(e: &Error) -> (StatusCode, &'static str) {
         Error::DeriveInput { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
         Error::Store(StoreError::ReleaseExists(_)) => (S::CONFLICT, "release_exists"),
         Error::Import(_) => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
-        Error::Store(_) | Error::MastersPlan { .. } | Error::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal"),
+        Error::Store(_) | Error::Search(_) | Error::MastersPlan { .. } | Error::Internal(_) => {
+            (S::INTERNAL_SERVER_ERROR, "internal")
+        }
     }
 }
 

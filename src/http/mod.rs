@@ -20,7 +20,7 @@ use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{concepts, curation, diff, health, impact, mappings, releases, translate};
+    use routes::{concepts, curation, diff, health, impact, mappings, releases, search, translate};
     vec![
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
@@ -29,6 +29,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
         ("GET", "/v1/diff", get(diff::get_diff)),
         ("GET", "/v1/translate", get(translate::translate_code)),
+        ("GET", "/v1/search", get(search::search_concepts)),
+        ("GET", "/v1/suggest", get(search::suggest_concepts)),
         ("GET", "/v1/mappings/{table}/{code}/explain", get(mappings::explain_mapping)),
         ("POST", "/v1/impact", post(impact::post_impact)),
         ("GET", "/v1/curation/candidates", get(curation::list_candidates)),

@@ -22,6 +22,19 @@ pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem, TranslateFilter, Transl
 /// The facade over a data directory.
 pub struct Service {
     store: Store,
+    /// Search indexes by release id, built on first use.
+    indexes: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::search::SearchIndex>>>,
+}
+
+/// The answer of a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchAnswer {
+    /// Release searched.
+    pub release: String,
+    /// Hits, best first.
+    pub results: Vec<crate::search::Hit>,
+    /// Time spent in the engine (ms).
+    pub took_ms: f64,
 }
 
 /// One code system version staged by an import.
@@ -134,7 +147,7 @@ pub(crate) fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef 
 impl Service {
     /// Opens the data directory (creating it if needed).
     pub fn open(config: &StoreConfig) -> Result<Self> {
-        Ok(Self { store: Store::open(&config.data_dir, config.failpoint.clone(), now())? })
+        Ok(Self { store: Store::open(&config.data_dir, config.failpoint.clone(), now())?, indexes: Default::default() })
     }
 
     /// Parses official files and stages them in the draft: all of them, or nothing.
@@ -269,6 +282,45 @@ impl Service {
             lifecycle::diff_tables(&self.store, &a, &b, table)?
         };
         Ok(DiffReport { from: a.id, to: b.id, systems, tables })
+    }
+
+    /// Finds concepts by what users type (kanji, kana, romaji, either width, typos, English).
+    /// `system` limits to one code system (slug or URI).
+    pub fn search(
+        &self,
+        q: &str,
+        system: Option<&str>,
+        release: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchAnswer> {
+        let rel = self.release(release)?;
+        let slug = system
+            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
+            .transpose()?;
+        let index = self.search_index(&rel)?;
+        let started = std::time::Instant::now();
+        let results = index.search(q, slug, limit.clamp(1, 100), offset)?;
+        Ok(SearchAnswer { release: rel.id, results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
+    }
+
+    /// The search index of a release, built on first use.
+    fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
+        let mut cache = self.indexes.lock().map_err(|_| Error::Internal("search index cache poisoned".into()))?;
+        if let Some(i) = cache.get(&rel.id) {
+            return Ok(i.clone());
+        }
+        let started = std::time::Instant::now();
+        let mut concepts = Vec::new();
+        for s in &rel.systems {
+            for c in self.store.concepts(s.version_id) {
+                concepts.push((s.system.as_str(), c?));
+            }
+        }
+        let index = std::sync::Arc::new(crate::search::SearchIndex::build(concepts)?);
+        tracing::info!(release.id = %rel.id, ms = started.elapsed().as_millis() as u64, "Built the search index of release {}", rel.id);
+        cache.insert(rel.id.clone(), index.clone());
+        Ok(index)
     }
 
     /// What happened to a code, release by release.

@@ -11,3 +11,4 @@ mod import;
 mod mapping;
 mod openapi;
 mod publish_crash;
+mod search;

@@ -47,7 +47,9 @@ async fn every_spec_operation_reaches_a_handler() {
             .replace("{code}", "8848176")
             .replace("/v1/diff", "/v1/diff?from=2024-01")
             .replace("/v1/translate", "/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms")
-            .replace("/v1/curation/candidates", "/v1/curation/candidates?table=jp-receipt-disease--icd11-mms&limit=1");
+            .replace("/v1/curation/candidates", "/v1/curation/candidates?table=jp-receipt-disease--icd11-mms&limit=1")
+            .replace("/v1/search", "/v1/search?q=%E7%B3%96%E5%B0%BF%E7%97%85")
+            .replace("/v1/suggest", "/v1/suggest?q=%E3%81%A8%E3%81%86");
         let body = match (method.as_str(), uri.as_str()) {
             ("POST", "/v1/impact") => {
                 Body::from(r#"{"from":"2024-01","codes":[{"system":"jp-receipt-disease","code":"2028045"}]}"#)

@@ -7,4 +7,5 @@ pub(crate) mod health;
 pub(crate) mod impact;
 pub(crate) mod mappings;
 pub(crate) mod releases;
+pub(crate) mod search;
 pub(crate) mod translate;

@@ -1,0 +1,53 @@
+//! `GET /v1/search?q=&system=&release=&limit=&offset=` and `GET /v1/suggest?q=&system=`.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::http::extract::ApiQuery;
+use crate::http::{ApiError, AppState};
+use crate::SearchAnswer;
+
+/// Query of a search.
+#[derive(Deserialize)]
+pub(crate) struct SearchParams {
+    q: String,
+    system: Option<String>,
+    release: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn run(
+    service: std::sync::Arc<crate::Service>,
+    p: SearchParams,
+    default_limit: usize,
+) -> Result<SearchAnswer, ApiError> {
+    // The first search of a release builds its index: keep that off the async workers.
+    tokio::task::spawn_blocking(move || {
+        service.search(
+            &p.q,
+            p.system.as_deref(),
+            p.release.as_deref(),
+            p.limit.unwrap_or(default_limit),
+            p.offset.unwrap_or(0),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::from(crate::Error::Internal(format!("search task failed: {e}"))))?
+    .map_err(ApiError::from)
+}
+
+pub(crate) async fn search_concepts(
+    State(AppState(service)): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Json<SearchAnswer>, ApiError> {
+    Ok(Json(run(service, p, 10).await?))
+}
+
+pub(crate) async fn suggest_concepts(
+    State(AppState(service)): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Json<SearchAnswer>, ApiError> {
+    Ok(Json(run(service, p, 8).await?))
+}

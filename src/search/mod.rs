@@ -1,0 +1,238 @@
+//! Search over a release: a tantivy index of every designation of every concept, as character
+//! n-grams of the normalised text and of the romaji of kana readings, re-ranked with string
+//! similarity and field weights.
+//!
+//! Engine details stay here: the service asks for `SearchIndex::build(release concepts)` and
+//! `search(query)`; nothing outside names tantivy.
+
+pub mod normalize;
+
+use std::collections::HashMap;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
+use tantivy::tokenizer::NgramTokenizer;
+use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
+
+use crate::model::{Concept, DesignationUse, Status};
+use normalize::{is_kana, normalize, romaji_key};
+
+/// Errors of the search layer.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The engine failed.
+    #[error("search index error: {0}")]
+    Engine(#[from] tantivy::TantivyError),
+}
+
+/// Result of the search layer.
+pub(crate) type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// How many engine candidates are re-ranked.
+const CANDIDATES: usize = 200;
+
+/// How a designation is weighted when it matches.
+fn weight(kind: &str) -> f64 {
+    match kind {
+        "code" => 1.2,
+        "display" => 1.0,
+        "short" | "english" | "generic" => 0.95,
+        "synonym" | "dental_short" => 0.92,
+        "kana" => 0.9,
+        "romaji" => 0.88,
+        _ => 0.85,
+    }
+}
+
+struct Fields {
+    system: Field,
+    code: Field,
+    display: Field,
+    term: Field,
+    kind: Field,
+    active: Field,
+    norm: Field,
+    romaji: Field,
+    exact: Field,
+    romaji_exact: Field,
+}
+
+/// One hit.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    /// Code system slug.
+    pub system: String,
+    /// Code.
+    pub code: String,
+    /// Display.
+    pub display: String,
+    /// The designation that matched.
+    pub matched: String,
+    /// Relevance.
+    pub score: f64,
+    /// active or retired.
+    pub status: &'static str,
+}
+
+/// The index of one release.
+pub(crate) struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let ngram = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer("ngram").set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        system: b.add_text_field("system", STRING | STORED),
+        code: b.add_text_field("code", STRING | STORED),
+        display: b.add_text_field("display", STORED),
+        term: b.add_text_field("term", STORED),
+        kind: b.add_text_field("kind", STORED),
+        active: b.add_u64_field("active", STORED),
+        norm: b.add_text_field("norm", ngram.clone()),
+        romaji: b.add_text_field("romaji", ngram),
+        exact: b.add_text_field("exact", STRING),
+        romaji_exact: b.add_text_field("romaji_exact", STRING),
+    };
+    (b.build(), fields)
+}
+
+/// Character n-grams (1- and 2-grams) of a normalised string, as the index tokenises them.
+fn grams(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out: Vec<String> = Vec::new();
+    if chars.len() == 1 {
+        out.push(chars[0].to_string());
+    }
+    for w in chars.windows(2) {
+        out.push(w.iter().collect());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl SearchIndex {
+    /// Builds an in-memory index of every designation of the given concepts.
+    pub(crate) fn build<'a>(concepts: impl IntoIterator<Item = (&'a str, Concept)>) -> Result<Self> {
+        let _ = DesignationUse::Kana;
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
+        let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
+        for (system, c) in concepts {
+            let active = u64::from(c.status == Status::Active);
+            let add = |term: &str, kind: &str| -> Result<()> {
+                let norm = normalize(term);
+                if norm.is_empty() {
+                    return Ok(());
+                }
+                let romaji = if is_kana(&norm) { romaji_key(term) } else { String::new() };
+                writer.add_document(doc!(
+                    fields.system => system, fields.code => c.code.as_str(), fields.display => c.display.as_str(),
+                    fields.term => term, fields.kind => kind, fields.active => active,
+                    fields.norm => norm.as_str(), fields.romaji => romaji.as_str(), fields.exact => norm.as_str(),
+                    fields.romaji_exact => romaji.as_str(),
+                ))?;
+                Ok(())
+            };
+            add(&c.display, "display")?;
+            add(&c.code, "code")?;
+            for d in &c.designations {
+                let kind =
+                    serde_json::to_value(d.use_).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                if d.value != c.display {
+                    add(&d.value, &kind)?;
+                }
+            }
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        Ok(Self { reader, fields })
+    }
+
+    /// The best concepts for a query (optionally in one system), best first.
+    pub(crate) fn search(&self, q: &str, system: Option<&str>, limit: usize, offset: usize) -> Result<Vec<Hit>> {
+        let f = &self.fields;
+        let norm = normalize(q);
+        if norm.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ascii_query = q.is_ascii();
+        let romaji = if ascii_query || is_kana(&norm) { romaji_key(q) } else { String::new() };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        clauses.push((
+            Occur::Should,
+            Box::new(TermQuery::new(Term::from_field_text(f.exact, &norm), IndexRecordOption::Basic)),
+        ));
+        for g in grams(&norm) {
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(Term::from_field_text(f.norm, &g), IndexRecordOption::WithFreqs)),
+            ));
+        }
+        if !romaji.is_empty() {
+            let exact = TermQuery::new(Term::from_field_text(f.romaji_exact, &romaji), IndexRecordOption::Basic);
+            clauses.push((Occur::Should, Box::new(tantivy::query::BoostQuery::new(Box::new(exact), 50.0))));
+            for g in grams(&romaji) {
+                clauses.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(Term::from_field_text(f.romaji, &g), IndexRecordOption::WithFreqs)),
+                ));
+            }
+        }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if let Some(s) = system {
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.system, s), IndexRecordOption::Basic))),
+            ]));
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES))?;
+        let mut best: HashMap<(String, String), Hit> = HashMap::new();
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let text = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let term = text(f.term);
+            let kind = text(f.kind);
+            let active = d.get_first(f.active).and_then(|v| v.as_u64()).unwrap_or(1) == 1;
+            let tn = normalize(&term);
+            let mut sim = strsim::normalized_levenshtein(&norm, &tn).max(strsim::jaro_winkler(&norm, &tn) * 0.9);
+            if !romaji.is_empty() && is_kana(&tn) {
+                let tr = romaji_key(&term);
+                sim =
+                    sim.max(strsim::normalized_levenshtein(&romaji, &tr)).max(strsim::jaro_winkler(&romaji, &tr) * 0.9);
+            }
+            if tn == norm {
+                sim = 1.5;
+            } else if tn.starts_with(&norm) {
+                sim = sim.max(0.9 + 0.1 * norm.chars().count() as f64 / tn.chars().count().max(1) as f64);
+            } else if tn.contains(&norm) {
+                sim = sim.max(0.8);
+            }
+            let score = sim * weight(&kind) * if active { 1.0 } else { 0.8 };
+            let key = (text(f.system), text(f.code));
+            if best.get(&key).is_none_or(|h| h.score < score) {
+                best.insert(
+                    key.clone(),
+                    Hit {
+                        system: key.0,
+                        code: key.1,
+                        display: text(f.display),
+                        matched: term,
+                        score,
+                        status: if active { "active" } else { "retired" },
+                    },
+                );
+            }
+        }
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.code.cmp(&b.code)));
+        Ok(hits.into_iter().skip(offset).take(limit).collect())
+    }
+}
