@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STRING};
 use tantivy::tokenizer::NgramTokenizer;
-use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
+use tantivy::{doc, Index, IndexReader, Term};
 
 use crate::model::{Concept, DesignationUse, Status};
 use normalize::{is_kana, normalize, romaji_key};
@@ -30,7 +30,7 @@ pub enum SearchError {
 pub(crate) type Result<T, E = SearchError> = std::result::Result<T, E>;
 
 /// How many engine candidates are re-ranked.
-const CANDIDATES: usize = 200;
+const CANDIDATES: usize = 120;
 
 /// How a designation is weighted when it matches.
 fn weight(kind: &str) -> f64 {
@@ -47,11 +47,7 @@ fn weight(kind: &str) -> f64 {
 
 struct Fields {
     system: Field,
-    code: Field,
-    display: Field,
-    term: Field,
-    kind: Field,
-    active: Field,
+    id: Field,
     norm: Field,
     romaji: Field,
     exact: Field,
@@ -75,10 +71,48 @@ pub struct Hit {
     pub status: &'static str,
 }
 
+/// What the re-ranker needs of one indexed designation, kept in memory (by the `id` fast field)
+/// so that ranking reads neither the document store nor re-normalises.
+struct DocInfo {
+    concept: u32,
+    term: String,
+    kind: &'static str,
+    norm: String,
+    romaji: String,
+}
+
+/// A concept of the index.
+struct ConceptInfo {
+    system: &'static str,
+    code: String,
+    display: String,
+    active: bool,
+}
+
 /// The index of one release.
 pub(crate) struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
+    docs: Vec<DocInfo>,
+    concepts: Vec<ConceptInfo>,
+}
+
+fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "display" => "display",
+        "code" => "code",
+        "short" => "short",
+        "english" => "english",
+        "generic" => "generic",
+        "synonym" => "synonym",
+        "dental_short" => "dental_short",
+        "kana" => "kana",
+        _ => "other",
+    }
+}
+
+fn system_name(slug: &str) -> &'static str {
+    crate::model::CODE_SYSTEMS.iter().find(|c| c.slug == slug).map_or("unknown", |c| c.slug)
 }
 
 fn schema() -> (Schema, Fields) {
@@ -87,12 +121,8 @@ fn schema() -> (Schema, Fields) {
         TextFieldIndexing::default().set_tokenizer("ngram").set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
-        system: b.add_text_field("system", STRING | STORED),
-        code: b.add_text_field("code", STRING | STORED),
-        display: b.add_text_field("display", STORED),
-        term: b.add_text_field("term", STORED),
-        kind: b.add_text_field("kind", STORED),
-        active: b.add_u64_field("active", STORED),
+        system: b.add_text_field("system", STRING),
+        id: b.add_u64_field("id", FAST),
         norm: b.add_text_field("norm", ngram.clone()),
         romaji: b.add_text_field("romaji", ngram),
         exact: b.add_text_field("exact", STRING),
@@ -124,35 +154,41 @@ impl SearchIndex {
         let index = Index::create_in_ram(schema);
         index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
         let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
+        let mut docs: Vec<DocInfo> = Vec::new();
+        let mut infos: Vec<ConceptInfo> = Vec::new();
         for (system, c) in concepts {
-            let active = u64::from(c.status == Status::Active);
-            let add = |term: &str, kind: &str| -> Result<()> {
-                let norm = normalize(term);
-                if norm.is_empty() {
-                    return Ok(());
+            let concept = infos.len() as u32;
+            let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
+            for d in &c.designations {
+                if d.value != c.display {
+                    let kind =
+                        serde_json::to_value(d.use_).ok().and_then(|v| v.as_str().map(kind_name)).unwrap_or("other");
+                    terms.push((kind, d.value.clone()));
                 }
-                let romaji = if is_kana(&norm) { romaji_key(term) } else { String::new() };
+            }
+            for (kind, term) in terms {
+                let norm = normalize(&term);
+                if norm.is_empty() {
+                    continue;
+                }
+                let romaji = if is_kana(&norm) { romaji_key(&term) } else { String::new() };
                 writer.add_document(doc!(
-                    fields.system => system, fields.code => c.code.as_str(), fields.display => c.display.as_str(),
-                    fields.term => term, fields.kind => kind, fields.active => active,
+                    fields.system => system, fields.id => docs.len() as u64,
                     fields.norm => norm.as_str(), fields.romaji => romaji.as_str(), fields.exact => norm.as_str(),
                     fields.romaji_exact => romaji.as_str(),
                 ))?;
-                Ok(())
-            };
-            add(&c.display, "display")?;
-            add(&c.code, "code")?;
-            for d in &c.designations {
-                let kind =
-                    serde_json::to_value(d.use_).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                if d.value != c.display {
-                    add(&d.value, &kind)?;
-                }
+                docs.push(DocInfo { concept, term, kind: kind_name(kind), norm, romaji });
             }
+            infos.push(ConceptInfo {
+                system: system_name(system),
+                code: c.code,
+                display: c.display,
+                active: c.status == Status::Active,
+            });
         }
         writer.commit()?;
         let reader = index.reader()?;
-        Ok(Self { reader, fields })
+        Ok(Self { reader, fields, docs, concepts: infos })
     }
 
     /// The best concepts for a query (optionally in one system), best first.
@@ -194,44 +230,49 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES))?;
-        let mut best: HashMap<(String, String), Hit> = HashMap::new();
+        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
+        let mut best: HashMap<u32, (f64, usize)> = HashMap::new();
         for (_, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            let text = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            let term = text(f.term);
-            let kind = text(f.kind);
-            let active = d.get_first(f.active).and_then(|v| v.as_u64()).unwrap_or(1) == 1;
-            let tn = normalize(&term);
-            let mut sim = strsim::normalized_levenshtein(&norm, &tn).max(strsim::jaro_winkler(&norm, &tn) * 0.9);
-            if !romaji.is_empty() && is_kana(&tn) {
-                let tr = romaji_key(&term);
-                sim =
-                    sim.max(strsim::normalized_levenshtein(&romaji, &tr)).max(strsim::jaro_winkler(&romaji, &tr) * 0.9);
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("id")?)
+                }
+            };
+            let Some(id) = column.first(addr.doc_id) else { continue };
+            let d = &self.docs[id as usize];
+            let tn = d.norm.as_str();
+            let mut sim = strsim::normalized_levenshtein(&norm, tn).max(strsim::jaro_winkler(&norm, tn) * 0.9);
+            if !romaji.is_empty() && !d.romaji.is_empty() {
+                sim = sim
+                    .max(strsim::normalized_levenshtein(&romaji, &d.romaji))
+                    .max(strsim::jaro_winkler(&romaji, &d.romaji) * 0.9);
             }
-            if tn == norm {
+            if tn == norm || (!romaji.is_empty() && d.romaji == romaji) {
                 sim = 1.5;
             } else if tn.starts_with(&norm) {
                 sim = sim.max(0.9 + 0.1 * norm.chars().count() as f64 / tn.chars().count().max(1) as f64);
             } else if tn.contains(&norm) {
                 sim = sim.max(0.8);
             }
-            let score = sim * weight(&kind) * if active { 1.0 } else { 0.8 };
-            let key = (text(f.system), text(f.code));
-            if best.get(&key).is_none_or(|h| h.score < score) {
-                best.insert(
-                    key.clone(),
-                    Hit {
-                        system: key.0,
-                        code: key.1,
-                        display: text(f.display),
-                        matched: term,
-                        score,
-                        status: if active { "active" } else { "retired" },
-                    },
-                );
+            let active = self.concepts[d.concept as usize].active;
+            let score = sim * weight(d.kind) * if active { 1.0 } else { 0.8 };
+            if best.get(&d.concept).is_none_or(|(s, _)| *s < score) {
+                best.insert(d.concept, (score, id as usize));
             }
         }
-        let mut hits: Vec<Hit> = best.into_values().collect();
+        let hits = best.into_iter().map(|(concept, (score, doc))| {
+            let c = &self.concepts[concept as usize];
+            Hit {
+                system: c.system.to_owned(),
+                code: c.code.clone(),
+                display: c.display.clone(),
+                matched: self.docs[doc].term.clone(),
+                score,
+                status: if c.active { "active" } else { "retired" },
+            }
+        });
+        let mut hits: Vec<Hit> = hits.collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.code.cmp(&b.code)));
         Ok(hits.into_iter().skip(offset).take(limit).collect())
     }
