@@ -10,6 +10,7 @@ mod audit;
 mod derive;
 mod diff;
 mod explain;
+mod export;
 mod history;
 mod import;
 mod lookup;
@@ -66,6 +67,8 @@ pub enum Command {
     Derive(derive::DeriveArgs),
     /// Review mapping candidates: list, approve, reject, retarget, export, import.
     Review(review::ReviewArgs),
+    /// Export a release's content (e.g. every designation, as TSV).
+    Export(export::ExportArgs),
     /// Find concepts by name, kana, romaji, code or English term.
     Search(search::SearchArgs),
     /// Make API tokens (curator role).
@@ -116,6 +119,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Token(args) => token::run(&service, args, &actor, json),
         Command::Audit(args) => audit::run(&service, args, json),
         Command::Search(args) => search::run(&service, args, json),
+        Command::Export(args) => export::run(&service, args),
         Command::Serve(opts) => serve::run(service, &opts),
     }
 }

@@ -304,6 +304,30 @@ impl Service {
         Ok(SearchAnswer { release: rel.id, results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
     }
 
+    /// Calls `f(system, code, status, kind, term)` for every designation (display first) of every
+    /// concept of a release.
+    pub fn for_each_designation(
+        &self,
+        release: Option<&str>,
+        mut f: impl FnMut(&str, &str, &str, &str, &str) -> Result<()>,
+    ) -> Result<()> {
+        let rel = self.release(release)?;
+        for s in &rel.systems {
+            for c in self.store.concepts(s.version_id) {
+                let c = c?;
+                f(&s.system, &c.code, c.status.as_str(), "display", &c.display)?;
+                for d in &c.designations {
+                    let kind = serde_json::to_value(d.use_)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    f(&s.system, &c.code, c.status.as_str(), &kind, &d.value)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The search index of a release, built on first use.
     fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
         let mut cache = self.indexes.lock().map_err(|_| Error::Internal("search index cache poisoned".into()))?;
