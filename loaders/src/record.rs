@@ -45,6 +45,9 @@ pub enum DesignationUse {
     English,
     /// A generic (一般名) name or prescription wording.
     Generic,
+    /// The name of the concept this one is mapped to in another code system (added by henkan's
+    /// search index, never stored).
+    Mapped,
 }
 
 /// One more name of a concept.

@@ -23,9 +23,17 @@ pub(super) fn run(service: Service, opts: &ServeOpts) -> Result<(), Error> {
     }
     let latest = service.release(None).map(|r| r.id).unwrap_or_else(|_| "none".into());
     tracing::info!(release.id = %latest, ms = started.elapsed().as_millis() as u64, "Ready");
+    let service = std::sync::Arc::new(service);
+    // Build the latest release's search index in the background: serving starts at once.
+    let warm = service.clone();
+    std::thread::spawn(move || {
+        if let Err(e) = warm.warm_search() {
+            tracing::warn!(error = %e, "Could not build the search index in advance; it will be built on first search");
+        }
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(serve(AppState::new(service), &HttpConfig::from(opts))).map_err(|e| Error::Internal(e.to_string()))
+    runtime.block_on(serve(AppState(service), &HttpConfig::from(opts))).map_err(|e| Error::Internal(e.to_string()))
 }

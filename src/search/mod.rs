@@ -41,6 +41,7 @@ fn weight(kind: &str) -> f64 {
         "synonym" | "dental_short" => 0.92,
         "kana" => 0.9,
         "romaji" => 0.88,
+        "mapped" => 0.8,
         _ => 0.85,
     }
 }
@@ -107,6 +108,7 @@ fn kind_name(kind: &str) -> &'static str {
         "synonym" => "synonym",
         "dental_short" => "dental_short",
         "kana" => "kana",
+        "mapped" => "mapped",
         _ => "other",
     }
 }

@@ -328,6 +328,12 @@ impl Service {
         Ok(())
     }
 
+    /// Builds the latest release's search index now (e.g. in the background when serving starts).
+    pub fn warm_search(&self) -> Result<()> {
+        let rel = self.release(None)?;
+        self.search_index(&rel).map(|_| ())
+    }
+
     /// The search index of a release, built on first use.
     fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
         let mut cache = self.indexes.lock().map_err(|_| Error::Internal("search index cache poisoned".into()))?;
@@ -335,10 +341,35 @@ impl Service {
             return Ok(i.clone());
         }
         let started = std::time::Instant::now();
+        // English names reach Japanese concepts through the mapped target's name: each source
+        // concept of a mapping table is also indexed under its chosen target's display.
+        let mut via: std::collections::HashMap<(String, String), Vec<String>> = std::collections::HashMap::new();
+        for m in &rel.mappings {
+            for row in self.store.all_mappings(m.version_id) {
+                let (code, rows) = row?;
+                let chosen = rows
+                    .iter()
+                    .filter(|r| r.target_code.is_some() && r.review_state != crate::model::ReviewState::Rejected)
+                    .max_by(|a, b| a.score.total_cmp(&b.score));
+                if let Some(display) = chosen.and_then(|r| r.target_display.clone()) {
+                    via.entry((m.source_system.clone(), code)).or_default().push(display);
+                }
+            }
+        }
         let mut concepts = Vec::new();
         for s in &rel.systems {
             for c in self.store.concepts(s.version_id) {
-                concepts.push((s.system.as_str(), c?));
+                let mut c = c?;
+                if let Some(names) = via.remove(&(s.system.clone(), c.code.clone())) {
+                    for n in names {
+                        c.designations.push(crate::model::Designation {
+                            use_: crate::model::DesignationUse::Mapped,
+                            language: "en".into(),
+                            value: n,
+                        });
+                    }
+                }
+                concepts.push((s.system.as_str(), c));
             }
         }
         let index = std::sync::Arc::new(crate::search::SearchIndex::build(concepts)?);

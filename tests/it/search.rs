@@ -39,3 +39,18 @@ async fn the_same_concept_from_kanji_kana_romaji_width_and_typos() {
     let (_, v) = app.get("/v1/suggest?q=%E7%B3%96").await; // 糖
     assert!(!v["results"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_english_term_reaches_japanese_concepts_through_their_mappings() {
+    let app = TestApp::default_data();
+    // famotidine (RxNorm) is the chosen target of ファモチジン products in jp-yj--rxnorm.
+    let (_, v) = app.get("/v1/search?q=famotidine&system=jp-yj&limit=5").await;
+    let hits = v["results"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{v}");
+    assert!(hits.iter().all(|h| h["system"] == "jp-yj"));
+    assert!(hits[0]["matched"].as_str().unwrap().eq_ignore_ascii_case("famotidine"), "{}", hits[0]);
+    assert!(hits.iter().any(|h| h["display"].as_str().unwrap().contains("ファモチジン")), "{v}");
+    // Congenital adrenal hyperplasia (ICD-11 5A71.01) reaches the receipt disease 8848176.
+    let (_, v) = app.get("/v1/search?q=Congenital%20adrenal%20hyperplasia&system=jp-receipt-disease&limit=10").await;
+    assert!(v["results"].as_array().unwrap().iter().any(|h| h["code"] == "8848176"), "{v}");
+}
