@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use henkan_loaders::who_icd::{Crosswalk, CrosswalkRecord};
 
+use super::base_row;
 use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
 
 /// The table's name.
@@ -107,20 +108,10 @@ pub(crate) fn derive<'c>(
     for c in sources {
         let from = format!("jp-receipt-disease|{}", c.code);
         let no_map = |reason: NoMapReason, evidence: Vec<Hop>| Mapping {
-            source_code: c.code.clone(),
-            target_code: None,
-            target_display: None,
             no_map_reason: Some(reason),
-            relationship: None,
-            method: Method::DerivedCrosswalk,
             evidence_text: evidence_text(&from, &evidence),
             evidence,
-            score: 0.0,
-            author: AUTHOR.into(),
-            review_state: ReviewState::Candidate,
-            reviewer: None,
-            comment: None,
-            created_at: inputs.now.into(),
+            ..base_row(&c.code, Method::DerivedCrosswalk, AUTHOR, inputs.now)
         };
         let Some(icd) = c.property("icd10_1").filter(|v| !v.is_empty()) else {
             out.insert(c.code.clone(), vec![no_map(NoMapReason::NoIcd10OnSource, vec![])]);
@@ -188,20 +179,15 @@ pub(crate) fn derive<'c>(
             let composed = evidence.iter().skip(1).fold(evidence[0].relationship, |acc, h| acc.compose(h.relationship));
             let approved = one_category && fallback_steps == 0 && r.match_type.as_deref() == Some("EquivalentMatch");
             found.push(Mapping {
-                source_code: c.code.clone(),
                 target_code: Some(target.to_owned()),
                 target_display: inputs.icd11.get(target).cloned().or_else(|| Some(r.to_title.clone())),
-                no_map_reason: None,
                 relationship: Some(composed),
-                method: Method::DerivedCrosswalk,
                 evidence_text: evidence_text(&from, &evidence),
                 evidence,
                 score: base_score(r, one_category) * discount,
-                author: AUTHOR.into(),
                 review_state: if approved { ReviewState::Approved } else { ReviewState::Candidate },
                 reviewer: approved.then(|| format!("policy: {POLICY}")),
-                comment: None,
-                created_at: inputs.now.into(),
+                ..base_row(&c.code, Method::DerivedCrosswalk, AUTHOR, inputs.now)
             });
         }
         if found.is_empty() {

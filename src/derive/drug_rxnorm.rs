@@ -22,7 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 use unicode_normalization::UnicodeNormalization;
 use wana_kana::ConvertJapanese;
 
-use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
+use super::base_row;
+use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship};
 
 /// The table's name.
 pub(crate) const TABLE: &str = "jp-yj--rxnorm";
@@ -326,20 +327,13 @@ pub(crate) fn derive(
                     ),
                 };
                 rows.push(Mapping {
-                    source_code: c.code.clone(),
                     target_code: Some(t.code.clone()),
                     target_display: Some(t.name.clone()),
-                    no_map_reason: None,
                     relationship: Some(relationship),
-                    method: Method::LexicalSuggestion,
                     evidence_text: format!("{from} → rxnorm|{} ({})", t.code, hop.source),
                     evidence: vec![hop],
                     score: score as f32,
-                    author: AUTHOR.into(),
-                    review_state: ReviewState::Candidate,
-                    reviewer: None,
-                    comment: None,
-                    created_at: now.into(),
+                    ..base_row(&c.code, Method::LexicalSuggestion, AUTHOR, now)
                 });
             }
         }
@@ -376,20 +370,13 @@ pub(crate) fn derive(
                     rows.insert(
                         0,
                         Mapping {
-                            source_code: c.code.clone(),
                             target_code: Some(d.code.clone()),
                             target_display: Some(d.name.clone()),
-                            no_map_reason: None,
                             relationship: Some(relationship),
-                            method: Method::LexicalSuggestion,
                             evidence_text: format!("{from} → rxnorm|{} ({})", d.code, hop.source),
                             evidence: vec![hop],
                             score,
-                            author: AUTHOR.into(),
-                            review_state: ReviewState::Candidate,
-                            reviewer: None,
-                            comment: None,
-                            created_at: now.into(),
+                            ..base_row(&c.code, Method::LexicalSuggestion, AUTHOR, now)
                         },
                     );
                 }
@@ -397,20 +384,9 @@ pub(crate) fn derive(
         }
         if rows.is_empty() {
             rows.push(Mapping {
-                source_code: c.code.clone(),
-                target_code: None,
-                target_display: None,
                 no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
-                relationship: None,
-                method: Method::LexicalSuggestion,
-                evidence: Vec::new(),
                 evidence_text: format!("{from}: no RxNorm ingredient key within {MIN_SIMILARITY} of {parts:?}"),
-                score: 0.0,
-                author: AUTHOR.into(),
-                review_state: ReviewState::Candidate,
-                reviewer: None,
-                comment: None,
-                created_at: now.into(),
+                ..base_row(&c.code, Method::LexicalSuggestion, AUTHOR, now)
             });
         }
         out.insert(c.code.clone(), rows);

@@ -20,7 +20,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Concept, DesignationUse, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
+use super::base_row;
+use crate::model::{Concept, DesignationUse, Hop, Mapping, Method, NoMapReason, Relationship};
 
 /// The table's name.
 pub(crate) const TABLE: &str = "jlac10--loinc";
@@ -221,20 +222,9 @@ pub(crate) fn derive(
             out.insert(
                 s.concept.code.clone(),
                 vec![Mapping {
-                    source_code: s.concept.code.clone(),
-                    target_code: None,
-                    target_display: None,
                     no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
-                    relationship: None,
-                    method: Method::LexicalSuggestion,
-                    evidence: Vec::new(),
                     evidence_text: format!("{from}: no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte),
-                    score: 0.0,
-                    author: AUTHOR.into(),
-                    review_state: ReviewState::Candidate,
-                    reviewer: None,
-                    comment: None,
-                    created_at: now.into(),
+                    ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
                 }],
             );
             continue;
@@ -262,20 +252,13 @@ pub(crate) fn derive(
                     ),
                 };
                 Mapping {
-                    source_code: s.concept.code.clone(),
                     target_code: Some(t.code.clone()),
                     target_display: Some(t.display.clone()),
-                    no_map_reason: None,
                     relationship: Some(relationship),
-                    method: Method::LexicalSuggestion,
                     evidence_text: format!("{from} → loinc|{} ({})", t.code, hop.source),
                     evidence: vec![hop],
                     score: score as f32,
-                    author: AUTHOR.into(),
-                    review_state: ReviewState::Candidate,
-                    reviewer: None,
-                    comment: None,
-                    created_at: now.into(),
+                    ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
                 }
             })
             .collect();

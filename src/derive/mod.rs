@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Mapping, NoMapReason, Relationship, ReviewState};
+use crate::model::{Mapping, Method, NoMapReason, Relationship, ReviewState};
 
 /// What a generator reports when it runs.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -74,4 +74,25 @@ impl DeriveReport {
 /// The kebab-case code of a no-map reason.
 pub(crate) fn reason_code(r: NoMapReason) -> String {
     serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A row with only its source, method, author and time set: generators fill in the rest with
+/// struct-update syntax (`Mapping { target_code: …, ..base_row(…) }`).
+pub(crate) fn base_row(source_code: &str, method: Method, author: &str, now: &str) -> Mapping {
+    Mapping {
+        source_code: source_code.to_owned(),
+        target_code: None,
+        target_display: None,
+        no_map_reason: None,
+        relationship: None,
+        method,
+        evidence: Vec::new(),
+        evidence_text: String::new(),
+        score: 0.0,
+        author: author.to_owned(),
+        review_state: ReviewState::Candidate,
+        reviewer: None,
+        comment: None,
+        created_at: now.to_owned(),
+    }
 }
