@@ -171,6 +171,7 @@ def main():
     ap.add_argument("--queries", default="../shared/eval/search-public.tsv")
     ap.add_argument("--corpus")
     ap.add_argument("--pg-dsn")
+    ap.add_argument("--suggest", action="store_true", help="also time /v1/suggest for every prefix of every query")
     args = ap.parse_args()
     queries = load_queries(args.queries)
     server_lat = []
@@ -183,6 +184,15 @@ def main():
             if args.pg_dsn:
                 results.append(evaluate(f"pg_trgm {label}", queries, pg_engine(args.pg_dsn, corpus, folded)))
     report(results, server_lat)
+    if args.suggest:
+        took = []
+        for r in queries:
+            q = r["query"]
+            for i in range(1, len(q) + 1):
+                body = json.loads(urllib.request.urlopen(f"{args.url}/v1/suggest?q={urllib.parse.quote(q[:i])}").read())
+                took.append(body["took_ms"])
+        took.sort()
+        print(f"suggest, every prefix ({len(took)} requests), server-side took_ms: p50 {pct(took, 0.5):.2f}  p99 {pct(took, 0.99):.2f}")
 
 
 if __name__ == "__main__":
