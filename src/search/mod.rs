@@ -96,7 +96,16 @@ pub(crate) struct SearchIndex {
     fields: Fields,
     docs: Vec<DocInfo>,
     concepts: Vec<ConceptInfo>,
+    /// (normalised name, doc) sorted, for prefix suggestions.
+    by_norm: Vec<(String, u32)>,
+    /// (romaji key, doc) sorted, for romaji prefix suggestions.
+    by_romaji: Vec<(String, u32)>,
 }
+
+/// How many prefix entries a suggestion looks at before ranking them.
+const SUGGEST_SCAN: usize = 3000;
+/// Engine candidates re-ranked when a suggestion falls back to the fuzzy search.
+const SUGGEST_CANDIDATES: usize = 40;
 
 fn kind_name(kind: &str) -> &'static str {
     match kind {
@@ -190,11 +199,84 @@ impl SearchIndex {
         }
         writer.commit()?;
         let reader = index.reader()?;
-        Ok(Self { reader, fields, docs, concepts: infos })
+        let mut by_norm: Vec<(String, u32)> =
+            docs.iter().enumerate().map(|(i, d)| (d.norm.clone(), i as u32)).collect();
+        by_norm.sort_unstable();
+        let mut by_romaji: Vec<(String, u32)> = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.romaji.is_empty())
+            .map(|(i, d)| (d.romaji.clone(), i as u32))
+            .collect();
+        by_romaji.sort_unstable();
+        Ok(Self { reader, fields, docs, concepts: infos, by_norm, by_romaji })
+    }
+
+    /// Completions of a prefix: names (or kana readings' romaji) starting with it, shortest and
+    /// best-weighted first; the fuzzy [`SearchIndex::search`] when nothing starts with it.
+    pub(crate) fn suggest(&self, q: &str, system: Option<&str>, limit: usize) -> Result<Vec<Hit>> {
+        let norm = normalize(q);
+        if norm.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<(f64, u32)> = Vec::new();
+        let mut scan = |keys: &[(String, u32)], prefix: &str| {
+            let start = keys.partition_point(|(k, _)| k.as_str() < prefix);
+            for (k, doc) in keys[start..].iter().take(SUGGEST_SCAN).take_while(|(k, _)| k.starts_with(prefix)) {
+                let d = &self.docs[*doc as usize];
+                let c = &self.concepts[d.concept as usize];
+                if system.is_some_and(|s| s != c.system) {
+                    continue;
+                }
+                let closeness = prefix.chars().count() as f64 / k.chars().count().max(1) as f64;
+                let score = (1.0 + closeness) * weight(d.kind) * if c.active { 1.0 } else { 0.8 };
+                found.push((score, *doc));
+            }
+        };
+        scan(&self.by_norm, &norm);
+        if q.is_ascii() {
+            scan(&self.by_romaji, &romaji_key(q));
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut hits: Vec<Hit> = Vec::new();
+        for (score, doc) in found {
+            let d = &self.docs[doc as usize];
+            let c = &self.concepts[d.concept as usize];
+            if hits.iter().any(|h| h.code == c.code && h.system == c.system) {
+                continue;
+            }
+            hits.push(Hit {
+                system: c.system.to_owned(),
+                code: c.code.clone(),
+                display: c.display.clone(),
+                matched: d.term.clone(),
+                score,
+                status: if c.active { "active" } else { "retired" },
+            });
+            if hits.len() == limit {
+                return Ok(hits);
+            }
+        }
+        // No completion at all (a typo, a fragment): fall back to the fuzzy search.
+        if hits.is_empty() {
+            return self.search_with(q, system, limit, 0, SUGGEST_CANDIDATES);
+        }
+        Ok(hits)
     }
 
     /// The best concepts for a query (optionally in one system), best first.
     pub(crate) fn search(&self, q: &str, system: Option<&str>, limit: usize, offset: usize) -> Result<Vec<Hit>> {
+        self.search_with(q, system, limit, offset, CANDIDATES)
+    }
+
+    fn search_with(
+        &self,
+        q: &str,
+        system: Option<&str>,
+        limit: usize,
+        offset: usize,
+        candidates: usize,
+    ) -> Result<Vec<Hit>> {
         let f = &self.fields;
         let norm = normalize(q);
         if norm.is_empty() {
@@ -231,7 +313,7 @@ impl SearchIndex {
             ]));
         }
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES))?;
+        let top = searcher.search(&query, &TopDocs::with_limit(candidates))?;
         let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
         let mut best: HashMap<u32, (f64, usize)> = HashMap::new();
         for (_, addr) in top {

@@ -328,6 +328,18 @@ impl Service {
         Ok(())
     }
 
+    /// Completions of a prefix (autocomplete), best first.
+    pub fn suggest(&self, q: &str, system: Option<&str>, release: Option<&str>, limit: usize) -> Result<SearchAnswer> {
+        let rel = self.release(release)?;
+        let slug = system
+            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
+            .transpose()?;
+        let index = self.search_index(&rel)?;
+        let started = std::time::Instant::now();
+        let results = index.suggest(q, slug, limit.clamp(1, 50))?;
+        Ok(SearchAnswer { release: rel.id, results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
+    }
+
     /// Builds the latest release's search index now (e.g. in the background when serving starts).
     pub fn warm_search(&self) -> Result<()> {
         let rel = self.release(None)?;

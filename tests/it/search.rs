@@ -38,6 +38,12 @@ async fn the_same_concept_from_kanji_kana_romaji_width_and_typos() {
     assert_eq!(v["release"], "2024-06");
     let (_, v) = app.get("/v1/suggest?q=%E7%B3%96").await; // 糖
     assert!(!v["results"].as_array().unwrap().is_empty());
+    // A prefix completes to names starting with it: とうにょ → 糖尿病 (2500013) among the first four.
+    let (_, v) = app.get("/v1/suggest?q=%E3%81%A8%E3%81%86%E3%81%AB%E3%82%87&limit=4").await;
+    assert!(v["results"].as_array().unwrap().iter().any(|h| h["code"] == "2500013"), "{v}");
+    // Nothing starts with a typo: suggest falls back to the fuzzy search.
+    let (_, v) = app.get(&format!("/v1/suggest?q={}", urlencode("先天性無痛無汗証"))).await;
+    assert_eq!(v["results"][0]["code"], "8847711");
 }
 
 #[tokio::test]

@@ -21,17 +21,21 @@ pub(crate) struct SearchParams {
 async fn run(
     service: std::sync::Arc<crate::Service>,
     p: SearchParams,
-    default_limit: usize,
+    suggest: bool,
 ) -> Result<SearchAnswer, ApiError> {
     // The first search of a release builds its index: keep that off the async workers.
     tokio::task::spawn_blocking(move || {
-        service.search(
-            &p.q,
-            p.system.as_deref(),
-            p.release.as_deref(),
-            p.limit.unwrap_or(default_limit),
-            p.offset.unwrap_or(0),
-        )
+        if suggest {
+            service.suggest(&p.q, p.system.as_deref(), p.release.as_deref(), p.limit.unwrap_or(8))
+        } else {
+            service.search(
+                &p.q,
+                p.system.as_deref(),
+                p.release.as_deref(),
+                p.limit.unwrap_or(10),
+                p.offset.unwrap_or(0),
+            )
+        }
     })
     .await
     .map_err(|e| ApiError::from(crate::Error::Internal(format!("search task failed: {e}"))))?
@@ -42,12 +46,12 @@ pub(crate) async fn search_concepts(
     State(AppState(service)): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchAnswer>, ApiError> {
-    Ok(Json(run(service, p, 10).await?))
+    Ok(Json(run(service, p, false).await?))
 }
 
 pub(crate) async fn suggest_concepts(
     State(AppState(service)): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchAnswer>, ApiError> {
-    Ok(Json(run(service, p, 8).await?))
+    Ok(Json(run(service, p, true).await?))
 }
