@@ -159,10 +159,11 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
     }
     let systems: Vec<ReleaseSystem> = systems.into_values().collect();
     let mappings: Vec<ReleaseMapping> = mappings.into_values().collect();
-    let mut history = Vec::new();
+    let mut history: Vec<(String, String, HistoryEvent)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for slug in systems.iter().map(|s| &s.system).chain(parent.iter().flat_map(|p| p.systems.iter().map(|s| &s.system)))
     {
-        if history.iter().any(|(s, _, _): &(String, String, HistoryEvent)| s == slug) {
+        if !seen.insert(slug.clone()) {
             continue;
         }
         let old = parent.as_ref().and_then(|p| p.system(slug));
