@@ -237,6 +237,48 @@ pub struct JpClinsLab;
 const CLINS_REQUIRED: [&str; 6] =
     ["JLAC10コード", "JLAC11コード", "FHIR項目名称", "材料(JLAC10)", "検査方法(JLAC10-測定法)", "区分名称"];
 
+/// The JSLM segment tables a JLAC10 code is checked against.
+#[derive(Debug, Default)]
+pub struct SegmentTables {
+    /// 分析物コード (5).
+    pub analyte: std::collections::HashSet<String>,
+    /// 識別コード (4); `0000` (none) is always allowed.
+    pub identification: std::collections::HashSet<String>,
+    /// 材料コード (3).
+    pub material: std::collections::HashSet<String>,
+    /// 測定法コード (3).
+    pub method: std::collections::HashSet<String>,
+    /// 結果識別 common codes (2); `00` is always allowed.
+    pub result: std::collections::HashSet<String>,
+    /// Analyte-specific result codes (analyte + identification + result, 11).
+    pub result_specific: std::collections::HashSet<String>,
+}
+
+/// Checks that every segment of a (well-formed) JLAC10 code exists in the JSLM tables: analyte,
+/// material and method in theirs; identification in its table or `0000`; result in the common
+/// table, `00`, or the analyte's specific results. Returns the failing segment and its value.
+pub fn check_jlac10_segments(code: &str, t: &SegmentTables) -> std::result::Result<(), (&'static str, String)> {
+    let (analyte, ident, material, method, result) =
+        (&code[0..5], &code[5..9], &code[9..12], &code[12..15], &code[15..17]);
+    if !t.analyte.contains(analyte) {
+        return Err(("analyte", analyte.to_owned()));
+    }
+    if ident != "0000" && !t.identification.contains(ident) {
+        return Err(("identification", ident.to_owned()));
+    }
+    if !t.material.contains(material) {
+        return Err(("material", material.to_owned()));
+    }
+    if !t.method.contains(method) {
+        return Err(("method", method.to_owned()));
+    }
+    let specific = |i: &str| t.result_specific.contains(&format!("{analyte}{i}{result}"));
+    if result != "00" && !t.result.contains(result) && !specific(ident) && !specific("0000") {
+        return Err(("result", result.to_owned()));
+    }
+    Ok(())
+}
+
 /// Checks a 17-character JLAC10 code segment by segment; returns the failing segment's name.
 pub fn check_jlac10(code: &str) -> std::result::Result<(), &'static str> {
     if code.len() != 17 || !code.is_ascii() {

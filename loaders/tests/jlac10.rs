@@ -74,3 +74,38 @@ fn jlac10_codes_are_checked_segment_by_segment() {
     assert_eq!(check_jlac10("3A0100000023A9101"), Err("method"));
     assert_eq!(check_jlac10("3A01000000232910A"), Err("result"));
 }
+
+#[test]
+fn every_jp_clins_code_uses_segments_of_the_jslm_tables() {
+    use henkan_loaders::jlac10::{check_jlac10_segments, SegmentTables};
+    let bytes = shared("lab/136jlac10_1.xlsx");
+    let jslm =
+        by_format("jlac10-tables").unwrap().load(&SourceFile { name: "136jlac10_1.xlsx", bytes: &bytes }).unwrap();
+    let codes = |system: &str| -> std::collections::HashSet<String> {
+        std::iter::once(&jslm)
+            .chain(&jslm.also)
+            .find(|l| l.system == system)
+            .unwrap()
+            .concepts
+            .iter()
+            .map(|c| c.code.clone())
+            .collect()
+    };
+    let mut tables = SegmentTables {
+        analyte: codes("jlac10-analyte"),
+        identification: codes("jlac10-identification"),
+        material: codes("jlac10-material"),
+        method: codes("jlac10-method"),
+        result: codes("jlac10-result"),
+        result_specific: codes("jlac10-result-specific"),
+    };
+    let name = "0930電子カルテ情報共有サービスマスター表(JLAC10+11)＿大江.xlsx";
+    let clins_bytes = shared(&format!("lab/{name}"));
+    let clins = by_format("jp-clins-lab").unwrap().load(&SourceFile { name, bytes: &clins_bytes }).unwrap();
+    for c in &clins.concepts {
+        assert_eq!(check_jlac10_segments(&c.code, &tables), Ok(()), "{}", c.code);
+    }
+    // Without 血清 (023) in the material table, a serum code is refused with its segment.
+    tables.material.remove("023");
+    assert_eq!(check_jlac10_segments("3A010000002329101", &tables), Err(("material", "023".to_owned())));
+}

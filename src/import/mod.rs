@@ -83,6 +83,20 @@ pub enum ImportError {
         /// The file.
         file: String,
     },
+    /// A JLAC10 code with a segment missing from the JSLM tables of the same release.
+    #[error("{file}: JLAC10 code {code}: {segment} {value:?} is not in the JSLM tables ({tables}); load the matching JSLM edition or correct the code")]
+    Jlac10Segment {
+        /// The file.
+        file: String,
+        /// The code.
+        code: String,
+        /// Which segment.
+        segment: &'static str,
+        /// Its value.
+        value: String,
+        /// Which tables were used.
+        tables: String,
+    },
     /// Nothing given.
     #[error("no files to import: name at least one official master file")]
     NoFiles,

