@@ -231,9 +231,27 @@ impl Loader for WhoIcdCrosswalk {
         is_10_to_11(file.bytes)
     }
 
+    /// A 10→11 table also yields the WHO ICD-10 entities it lists (code, English title, class
+    /// kind) as concepts of `icd10-who`; the rows themselves are in [`Loaded::crosswalk`].
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
         let crosswalk = self.crosswalk(file)?;
-        let mut loaded = Loaded::full(crosswalk.from_system, edition(file.bytes), Vec::new());
+        let mut concepts: Vec<ConceptRecord> = Vec::new();
+        if crosswalk.from_system == "icd10-who" {
+            let mut seen = HashSet::new();
+            for r in &crosswalk.records {
+                if seen.insert(r.from_code.clone()) {
+                    concepts.push(ConceptRecord {
+                        code: r.from_code.clone(),
+                        status: Status::Active,
+                        display: r.from_title.clone(),
+                        designations: Vec::new(),
+                        properties: BTreeMap::from([("class_kind".to_owned(), r.from_kind.clone())]),
+                        bookkeeping: BTreeMap::new(),
+                    });
+                }
+            }
+        }
+        let mut loaded = Loaded::full(crosswalk.from_system, edition(file.bytes), concepts);
         loaded.crosswalk = Some(crosswalk);
         Ok(loaded)
     }

@@ -60,7 +60,7 @@ fn dotted(code: &str) -> String {
     }
 }
 
-fn who_hop_relationship(r: &CrosswalkRecord) -> Relationship {
+pub(crate) fn who_hop_relationship(r: &CrosswalkRecord) -> Relationship {
     match r.match_type.as_deref() {
         Some("EquivalentMatch") => return Relationship::Equivalent,
         Some(m) if m.starts_with("ToBroader") => return Relationship::SourceIsNarrowerThanTarget,

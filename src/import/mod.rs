@@ -67,8 +67,8 @@ pub enum ImportError {
         /// Code system slug.
         system: String,
     },
-    /// A crosswalk file where a master was expected.
-    #[error("{file} is a crosswalk ({table}, {rows} rows), not a code system master: crosswalks feed the mapping tables, which this version of henkan does not store yet")]
+    /// A crosswalk that henkan does not import as a table (the 11→10 direction).
+    #[error("{file} is the {table} crosswalk ({rows} rows): import it with its default format, which loads its ICD-11 entities; only the 10→11 tables import as a mapping table")]
     Crosswalk {
         /// The file.
         file: String,
@@ -124,6 +124,8 @@ pub(crate) struct ParsedVersion {
     pub(crate) patches: Vec<Patch>,
     /// Notes of the loaders (format-defined merges, …).
     pub(crate) notes: Vec<String>,
+    /// Crosswalk rows to store as an imported mapping table (WHO 10→11 tables).
+    pub(crate) crosswalks: Vec<henkan_loaders::who_icd::Crosswalk>,
 }
 
 /// Reads a crosswalk file (e.g. a WHO 10→11 table): its rows, edition and provenance.
@@ -191,7 +193,9 @@ fn parse_file(path: &Path, format: Option<&str>, version: Option<&str>) -> Resul
     };
     let started = std::time::Instant::now();
     let loaded = loader.load(&file)?;
-    if let Some(c) = &loaded.crosswalk {
+    // A 10→11 table imports as WHO ICD-10 concepts plus its rows (an imported mapping table);
+    // the 11→10 table loads as ICD-11 entities through the icd11-who-table format instead.
+    if let Some(c) = loaded.crosswalk.as_ref().filter(|c| c.from_system != "icd10-who") {
         return Err(ImportError::Crosswalk { file: name, table: c.table.clone(), rows: c.records.len() });
     }
     let version = version.map(str::to_owned).or_else(|| loaded.version.clone());
@@ -249,6 +253,7 @@ pub(crate) fn parse_all(
                 concepts: f.loaded.concepts,
                 patches: f.loaded.patches,
                 notes: f.loaded.notes,
+                crosswalks: f.loaded.crosswalk.into_iter().collect(),
             };
             out.push((v, f.version, first));
             continue;
@@ -279,6 +284,7 @@ pub(crate) fn parse_all(
         }
         prev.files.push(f.info);
         prev.notes.extend(f.loaded.notes);
+        prev.crosswalks.extend(f.loaded.crosswalk);
     }
     out.into_iter()
         .map(|(mut v, version, first)| {

@@ -27,7 +27,7 @@ pub fn notice(slug: &str) -> Option<&'static str> {
     Some(match slug {
         "loinc" => "This material contains content from LOINC (http://loinc.org). LOINC is copyright © Regenstrief Institute, Inc. and the Logical Observation Identifiers Names and Codes (LOINC) Committee and is available at no cost under the license at http://loinc.org/license. LOINC® is a registered United States trademark of Regenstrief Institute, Inc.",
         "rxnorm" => "This product uses publicly available data courtesy of the U.S. National Library of Medicine (NLM), National Institutes of Health, Department of Health and Human Services; NLM is not responsible for the product and does not endorse or recommend this or any other product.",
-        "icd11-mms" => "ICD-11 © World Health Organization, licensed under CC BY-ND 3.0 IGO (https://icd.who.int/en/docs/ICD11-license.pdf).",
+        "icd11-mms" | "icd10-who" => "ICD-11 © World Health Organization, licensed under CC BY-ND 3.0 IGO (https://icd.who.int/en/docs/ICD11-license.pdf).",
         "jlac10" => "JLAC10 codes of the 電子カルテ情報共有サービス core lab set: （一社）日本医療情報学会, CC BY-ND 4.0; JLAC10 © 日本臨床検査医学会 検査項目コード委員会.",
         s if s.starts_with("jlac10-") => "日本臨床検査医学会 検査項目コード委員会 臨床検査項目分類コード (JLAC10). 名称等が予告なく変更される場合があります。",
         "jp-receipt-disease" | "jp-receipt-modifier" | "jp-receipt-drug" => "出典：社会保険診療報酬支払基金「基本マスター」",
@@ -126,6 +126,12 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
         name: "JLAC10 結果識別コード 固有 (JSLM)",
     },
     CodeSystem { slug: "icd11-mms", uri: "http://id.who.int/icd/release/11/mms", oid: None, name: "ICD-11 MMS" },
+    CodeSystem {
+        slug: "icd10-who",
+        uri: "http://hl7.org/fhir/sid/icd-10",
+        oid: Some("2.16.840.1.113883.6.3"),
+        name: "ICD-10 (WHO)",
+    },
     CodeSystem { slug: "loinc", uri: "http://loinc.org", oid: Some("2.16.840.1.113883.6.1"), name: "LOINC" },
     CodeSystem {
         slug: "rxnorm",

@@ -153,6 +153,85 @@ impl Service {
     }
 
     /// Writes a derived table, stages it in the draft and completes its report.
+    /// Stores WHO's 10→11 tables as the imported table `icd10-who--icd11-mms` (rows as WHO
+    /// states them: relationship from the row, approved as published), against the draft's (else
+    /// the latest release's) ICD-11 version.
+    pub(super) fn stage_imported_crosswalk(
+        &self,
+        version: &str,
+        files: Vec<crate::model::SourceFileInfo>,
+        tables: Vec<henkan_loaders::who_icd::Crosswalk>,
+    ) -> Result<crate::DeriveReport> {
+        use crate::derive::base_row;
+        use crate::derive::disease_icd11::who_hop_relationship;
+        use crate::model::{Hop, Method, NoMapReason, ReviewState};
+        let g = "who-icd10-icd11";
+        let source = self.derive_input(g, "icd10-who")?;
+        let target = self.derive_input(g, "icd11-mms")?;
+        let icd11: std::collections::HashMap<String, String> =
+            self.store.concepts(target.id).map(|c| c.map(|c| (c.code, c.display))).collect::<Result<_, _>>()?;
+        let now = now();
+        let mut rows: BTreeMap<String, Vec<Mapping>> = BTreeMap::new();
+        let mut no_maps: BTreeMap<String, Mapping> = BTreeMap::new();
+        let mut ordered = tables;
+        ordered.sort_by_key(|t| t.table != "who-icd10-icd11-one-category");
+        for t in &ordered {
+            let one = t.table == "who-icd10-icd11-one-category";
+            let file = if one { "10To11MapToOneCategory" } else { "10To11MapToMultipleCategories" };
+            for r in &t.records {
+                let from = format!("icd10-who|{}", r.from_code);
+                let source_text = format!(
+                    "WHO {file} {version} ({}{})",
+                    r.relation.as_deref().unwrap_or("no relation"),
+                    r.match_type.as_deref().map(|m| format!(", {m}")).unwrap_or_default()
+                );
+                let Some(code) = r.to_code.as_deref() else {
+                    let reason = if r.match_type.as_deref() == Some("NoMapping") {
+                        NoMapReason::WhoNoMapping
+                    } else {
+                        NoMapReason::WhoMapsToGroupingWithoutResidual
+                    };
+                    no_maps.entry(r.from_code.clone()).or_insert_with(|| Mapping {
+                        no_map_reason: Some(reason),
+                        evidence_text: format!("{from}: {source_text}"),
+                        ..base_row(&r.from_code, Method::Imported, "WHO", &now)
+                    });
+                    continue;
+                };
+                let list = rows.entry(r.from_code.clone()).or_default();
+                if list.iter().any(|m| m.target_code.as_deref() == Some(code)) {
+                    continue;
+                }
+                let relationship = who_hop_relationship(r);
+                let hop =
+                    Hop { from: from.clone(), to: format!("icd11-mms|{code}"), relationship, source: source_text };
+                list.push(Mapping {
+                    target_code: Some(code.to_owned()),
+                    target_display: icd11.get(code).cloned().or_else(|| Some(r.to_title.clone())),
+                    relationship: Some(relationship),
+                    evidence_text: format!("{} → {} ({}; {})", hop.from, hop.to, hop.source, relationship.as_str()),
+                    evidence: vec![hop],
+                    score: if one { 1.0 } else { 0.8 },
+                    review_state: ReviewState::Approved,
+                    reviewer: Some("publisher: WHO".into()),
+                    ..base_row(&r.from_code, Method::Imported, "WHO", &now)
+                });
+            }
+        }
+        for (code, m) in no_maps {
+            rows.entry(code).or_insert_with(|| vec![m]);
+        }
+        let header = mapping_header(
+            "icd10-who--icd11-mms",
+            &source,
+            &target,
+            "imported: WHO ICD-10 → ICD-11 transition tables, rows as published (approved)".into(),
+            files,
+            now,
+        );
+        self.stage_derived(header, (source.id, target.id), rows, crate::DeriveReport::default())
+    }
+
     fn stage_derived(
         &self,
         mut header: crate::model::MappingTableVersion,

@@ -160,11 +160,25 @@ impl Service {
     ) -> Result<Vec<StagedVersion>> {
         let parsed = crate::import::parse_all(paths, format, version, progress)?;
         self.check_jlac10_segments(&parsed)?;
+        // A WHO 10→11 table becomes a mapping table onto ICD-11: refuse before writing anything
+        // when no ICD-11 version is in this import, the draft or the latest release.
+        let has_crosswalk = parsed.iter().any(|p| !p.crosswalks.is_empty());
+        if has_crosswalk && !parsed.iter().any(|p| p.system == "icd11-mms") && self.base_version("icd11-mms")?.is_none()
+        {
+            return Err(Error::DeriveInput {
+                generator: "who-icd10-icd11".into(),
+                message: "a WHO 10→11 table maps onto ICD-11: import ICD-11 MMS (11To10MapToOneCategory.txt) first or in the same import".into(),
+            });
+        }
         let now = now();
         let mut ids = Vec::new();
         let mut out = Vec::new();
-        for p in parsed {
+        let mut crosswalks = Vec::new();
+        for mut p in parsed {
             let system = p.system;
+            if !p.crosswalks.is_empty() {
+                crosswalks.push((p.version.clone(), p.files.clone(), std::mem::take(&mut p.crosswalks)));
+            }
             let concepts = if p.patches.is_empty() {
                 p.concepts
             } else {
@@ -186,6 +200,9 @@ impl Service {
             });
         }
         self.store.stage(&ids)?;
+        for (version, files, tables) in crosswalks {
+            self.stage_imported_crosswalk(&version, files, tables)?;
+        }
         for s in &out {
             tracing::info!(system = %s.system, version = %s.version, concepts = s.concepts, "Staged {} {} in the draft", s.system, s.version);
         }

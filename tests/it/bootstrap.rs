@@ -19,13 +19,19 @@ fn empty_directory_gets_the_two_bundled_releases() {
     let tables: Vec<_> = releases[1].mappings.iter().map(|m| (m.table.as_str(), m.mapped, m.no_map)).collect();
     assert_eq!(
         tables,
-        [("jlac10--loinc", 868, 0), ("jp-receipt-disease--icd11-mms", 27_135, 302), ("jp-yj--rxnorm", 7_275, 5_142)]
+        [
+            ("icd10-who--icd11-mms", 12_304, 179),
+            ("jlac10--loinc", 868, 0),
+            ("jp-receipt-disease--icd11-mms", 27_135, 302),
+            ("jp-yj--rxnorm", 7_275, 5_142)
+        ]
     );
     // 2024-06 covers diseases, drugs and lab on the Japanese side and ICD-11, LOINC, RxNorm.
     let systems: Vec<_> = releases[1].systems.iter().map(|s| (s.system.as_str(), s.concepts)).collect();
     assert_eq!(
         systems,
         [
+            ("icd10-who", 12_483),
             ("icd11-mms", 17_061),
             ("jlac10", 868),
             ("jlac10-analyte", 2_855),

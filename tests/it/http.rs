@@ -73,7 +73,7 @@ async fn diff_and_history() {
     assert_eq!(d["removed"].as_array().unwrap().len(), 29);
     let (_, all) = app.get("/v1/diff?from=2024-01").await;
     assert_eq!(all["to"], "2024-06");
-    assert_eq!(all["systems"].as_array().unwrap().len(), 15, "fourteen code systems arrived in 2024-06");
+    assert_eq!(all["systems"].as_array().unwrap().len(), 16, "fifteen code systems arrived in 2024-06");
 
     let (status, v) = app.get("/v1/concepts/jp-receipt-disease/2028045/history").await;
     assert_eq!(status, StatusCode::OK);

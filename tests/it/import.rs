@@ -191,11 +191,13 @@ fn several_files_of_one_system_form_one_version_when_their_version_agrees() {
 }
 
 #[test]
-fn icd11_entities_import_and_crosswalk_files_are_refused_clearly() {
+fn who_10_to_11_tables_import_as_icd10_concepts_and_an_imported_mapping_table() {
     let dir = tempdir();
     let s = open(dir.path());
-    let e = s.import(&[shared("icd11/10To11MapToOneCategory.txt")], None, None, |_| {}).unwrap_err();
-    assert!(matches!(e, Error::Import(ImportError::Crosswalk { rows: 12_483, .. })), "{e}");
+    let who = [shared("icd11/10To11MapToOneCategory.txt"), shared("icd11/10To11MapToMultipleCategories.txt")];
+    // Without ICD-11 to map onto, nothing is written.
+    let e = s.import(&who, None, None, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("import ICD-11 MMS"), "{e}");
     assert!(s.draft().unwrap().is_empty());
     import_publish(&s, &[shared("icd11/11To10MapToOneCategory.txt")], "icd11");
     let c = s.lookup("http://id.who.int/icd/release/11/mms", "5A11", None).unwrap();
@@ -204,6 +206,30 @@ fn icd11_entities_import_and_crosswalk_files_are_refused_clearly() {
         ("Type 2 diabetes mellitus", Some("2020-01-22"))
     );
     assert_eq!(s.lookup("icd11-mms", "5A71.01", None).unwrap().concept.property("parent"), Some("5A71.0"));
+
+    let staged = s.import(&who, None, None, |_| {}).unwrap();
+    assert_eq!((staged[0].system.as_str(), staged[0].concepts, staged[0].files.len()), ("icd10-who", 12_483, 2));
+    s.publish(&PublishRequest { id: "who".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    let rel = s.release(None).unwrap();
+    let t = rel.mappings.iter().find(|m| m.table == "icd10-who--icd11-mms").unwrap();
+    assert_eq!(t.mapped + t.no_map, 12_483);
+    let x = s
+        .translate("http://hl7.org/fhir/sid/icd-10", "E25.0", "icd11-mms", None, &henkan::TranslateFilter::default())
+        .unwrap();
+    let m = &x.matches[0];
+    assert_eq!(
+        (m.target_code.as_deref(), m.relationship),
+        (Some("5A71.01"), Some(henkan::model::Relationship::Equivalent))
+    );
+    assert_eq!(m.method, henkan::model::Method::Imported);
+    assert_eq!(t.no_map, 179, "ICD-10 codes with no coded ICD-11 target in either WHO table");
+    let grouping = s.translate("icd10-who", "B23.8", "icd11-mms", None, &henkan::TranslateFilter::default()).unwrap();
+    assert_eq!(
+        grouping.no_map.unwrap().no_map_reason,
+        Some(henkan::model::NoMapReason::WhoMapsToGroupingWithoutResidual)
+    );
+    let none = s.translate("icd10-who", "B33.3", "icd11-mms", None, &henkan::TranslateFilter::default()).unwrap();
+    assert_eq!(none.no_map.unwrap().no_map_reason, Some(henkan::model::NoMapReason::WhoNoMapping));
 }
 
 #[test]
