@@ -30,7 +30,7 @@ pub enum SearchError {
 pub(crate) type Result<T, E = SearchError> = std::result::Result<T, E>;
 
 /// How many engine candidates are re-ranked.
-const CANDIDATES: usize = 120;
+const CANDIDATES: usize = 100;
 
 /// How a designation is weighted when it matches.
 fn weight(kind: &str) -> f64 {
