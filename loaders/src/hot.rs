@@ -74,22 +74,19 @@ impl Loader for HotMaster {
                 }
                 None => {
                     let mut properties = BTreeMap::new();
-                    for (col, prop) in [
-                        ("処方用番号（ＨＯＴ７）", "hot7"),
-                        ("ＪＡＮコード", "jan"),
-                        ("規格単位", "strength"),
-                        ("区分", "route_class"),
-                        ("製造会社", "maker"),
-                        ("販売会社", "seller"),
-                        ("更新区分", "update_kind"),
-                        ("更新年月日", "updated_on"),
-                    ] {
-                        if row.has(col) {
-                            if let Some(v) = row.opt(col) {
-                                properties.insert(prop.to_owned(), v);
-                            }
-                        }
-                    }
+                    row.copy_properties(
+                        &mut properties,
+                        &[
+                            ("処方用番号（ＨＯＴ７）", "hot7"),
+                            ("ＪＡＮコード", "jan"),
+                            ("規格単位", "strength"),
+                            ("区分", "route_class"),
+                            ("製造会社", "maker"),
+                            ("販売会社", "seller"),
+                            ("更新区分", "update_kind"),
+                            ("更新年月日", "updated_on"),
+                        ],
+                    );
                     by_hot.entry(hot.clone()).or_insert(ConceptRecord {
                         code: hot.clone(),
                         status: Status::Active,

@@ -347,19 +347,18 @@ impl Loader for JpClinsLab {
                     ("method_code".to_owned(), code[12..15].to_owned()),
                     ("result_code".to_owned(), code[15..17].to_owned()),
                 ]);
-                for (col, prop) in [
-                    ("区分名称", "category"),
-                    ("データ区分（感染症/検査）", "data_kind"),
-                    ("単位", "unit"),
-                    ("データタイプ", "data_type"),
-                    ("材料(JLAC10)", "material"),
-                    ("検査方法(JLAC10-測定法)", "method"),
-                    ("FHIR識別文字列", "fhir_id"),
-                ] {
-                    if let Some(v) = row.opt(col) {
-                        properties.insert(prop.to_owned(), v);
-                    }
-                }
+                row.copy_properties(
+                    &mut properties,
+                    &[
+                        ("区分名称", "category"),
+                        ("データ区分（感染症/検査）", "data_kind"),
+                        ("単位", "unit"),
+                        ("データタイプ", "data_type"),
+                        ("材料(JLAC10)", "material"),
+                        ("検査方法(JLAC10-測定法)", "method"),
+                        ("FHIR識別文字列", "fhir_id"),
+                    ],
+                );
                 let mut designations =
                     vec![Designation { use_: DesignationUse::Synonym, language: "ja".into(), value: item }];
                 if let Some(short) = row.opt("略称") {

@@ -80,22 +80,21 @@ impl Loader for MhlwPriceList {
                     return Err(LoadError::at(LoadErrorKind::Empty { what: "name" }, row.pos("品名")));
                 };
                 let mut properties = BTreeMap::new();
-                for (col, prop) in [
-                    ("成分名", "ingredient"),
-                    ("規格", "strength"),
-                    ("メーカー名", "maker"),
-                    ("区分", "route_class"),
-                    ("薬価", "price"),
-                    ("診療報酬において加算等の算定対象となる後発医薬品", "generic_eligible"),
-                    ("先発医薬品", "brand"),
-                    ("同一剤形・規格の後発医薬品がある先発医薬品", "brand_with_generics"),
-                    ("経過措置による使用期限", "transitional_until"),
-                    ("備考", "note"),
-                ] {
-                    if let Some(v) = row.opt(col) {
-                        properties.insert(prop.to_owned(), v);
-                    }
-                }
+                row.copy_properties(
+                    &mut properties,
+                    &[
+                        ("成分名", "ingredient"),
+                        ("規格", "strength"),
+                        ("メーカー名", "maker"),
+                        ("区分", "route_class"),
+                        ("薬価", "price"),
+                        ("診療報酬において加算等の算定対象となる後発医薬品", "generic_eligible"),
+                        ("先発医薬品", "brand"),
+                        ("同一剤形・規格の後発医薬品がある先発医薬品", "brand_with_generics"),
+                        ("経過措置による使用期限", "transitional_until"),
+                        ("備考", "note"),
+                    ],
+                );
                 // The three columns after 規格 carry no header: 局, 麻, 業者名追記.
                 for (i, prop) in [(4, "pharmacopoeia"), (5, "narcotic"), (6, "maker_note")] {
                     let v = row.at(i);
@@ -165,19 +164,18 @@ impl Loader for MhlwGenericName {
                     ));
                 };
                 let mut properties = BTreeMap::new();
-                for (col, prop) in [
-                    ("成分名", "ingredient"),
-                    ("規格", "strength"),
-                    ("区分", "route_class"),
-                    ("一般名処方加算対象", "rx_addition"),
-                    ("例外コード", "exception_code"),
-                    ("同一剤形・規格内の最低薬価", "lowest_price"),
-                    ("備考", "note"),
-                ] {
-                    if let Some(v) = row.opt(col) {
-                        properties.insert(prop.to_owned(), v);
-                    }
-                }
+                row.copy_properties(
+                    &mut properties,
+                    &[
+                        ("成分名", "ingredient"),
+                        ("規格", "strength"),
+                        ("区分", "route_class"),
+                        ("一般名処方加算対象", "rx_addition"),
+                        ("例外コード", "exception_code"),
+                        ("同一剤形・規格内の最低薬価", "lowest_price"),
+                        ("備考", "note"),
+                    ],
+                );
                 let designations = row
                     .opt("成分名")
                     .map(|v| Designation { use_: DesignationUse::Generic, language: "ja".into(), value: v })

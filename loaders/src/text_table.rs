@@ -55,6 +55,20 @@ impl TableRow<'_> {
     pub(crate) fn opt(&self, column: &str) -> Option<String> {
         Some(self.get(column)).filter(|s| !s.is_empty()).map(str::to_owned)
     }
+    /// Copies the non-empty fields of the given columns (those the header has) into properties.
+    pub(crate) fn copy_properties(
+        &self,
+        properties: &mut std::collections::BTreeMap<String, String>,
+        columns: &[(&str, &str)],
+    ) {
+        for (col, prop) in columns {
+            if self.has(col) {
+                if let Some(v) = self.opt(col) {
+                    properties.insert((*prop).to_owned(), v);
+                }
+            }
+        }
+    }
     /// A field that must not be empty.
     pub(crate) fn required(&self, column: &str, what: &'static str) -> Result<&str> {
         let v = self.get(column);

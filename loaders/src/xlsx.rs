@@ -104,6 +104,18 @@ impl SheetRow<'_> {
     pub(crate) fn opt(&self, column: &str) -> Option<String> {
         Some(self.get(column)).filter(|s| !s.is_empty())
     }
+    /// Copies the non-empty cells of the given columns into properties: (column, property).
+    pub(crate) fn copy_properties(
+        &self,
+        properties: &mut std::collections::BTreeMap<String, String>,
+        columns: &[(&str, &str)],
+    ) {
+        for (col, prop) in columns {
+            if let Some(v) = self.opt(col) {
+                properties.insert((*prop).to_owned(), v);
+            }
+        }
+    }
     /// A cell by position (for columns the publisher left without a header).
     pub(crate) fn at(&self, index: usize) -> String {
         self.cells.get(index).map(cell_text).unwrap_or_default()

@@ -30,8 +30,7 @@ pub(super) fn run(service: &Service, args: ExplainArgs, json: bool) -> Result<()
     );
     println!("  generator: {}", e.generator);
     for m in &e.rows {
-        let state =
-            serde_json::to_value(m.review_state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let state = crate::model::wire_name(&m.review_state);
         match &m.target_code {
             Some(t) => println!(
                 "  {t} {}  [{}, score {:.2}, {state}{}]",
@@ -40,7 +39,7 @@ pub(super) fn run(service: &Service, args: ExplainArgs, json: bool) -> Result<()
                 m.score,
                 m.reviewer.as_deref().map(|r| format!(" by {r}")).unwrap_or_default()
             ),
-            None => println!("  no map: {}", m.no_map_reason.map(crate::derive::reason_code).unwrap_or_default()),
+            None => println!("  no map: {}", m.no_map_reason.map(|r| crate::model::wire_name(&r)).unwrap_or_default()),
         }
         for h in &m.evidence {
             println!("      {} → {}  ({}; {})", h.from, h.to, h.source, h.relationship.as_str());

@@ -22,7 +22,7 @@ pub(super) fn run(service: &Service, args: HistoryArgs, json: bool) -> Result<()
     }
     println!("{} {}", h.system.slug, h.code);
     for e in &h.events {
-        let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let kind = crate::model::wire_name(&e.kind);
         print!("  {:<10} {:<9} {}", e.release, kind, e.display);
         if let Some(s) = &e.successor {
             print!("  → {s}");

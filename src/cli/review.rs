@@ -112,10 +112,7 @@ pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) 
                 let freq = item.frequency.map(|f| format!("  ×{f}")).unwrap_or_default();
                 println!("{} {}{freq}", item.code, item.display);
                 for m in item.rows.iter().filter(|m| m.target_code.is_some()) {
-                    let state = serde_json::to_value(m.review_state)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
+                    let state = crate::model::wire_name(&m.review_state);
                     println!(
                         "    {} {}  [{:.2} {state}]{}",
                         m.target_code.as_deref().unwrap_or(""),

@@ -48,8 +48,7 @@ pub(super) fn run(service: &Service, args: TranslateArgs, json: bool) -> Result<
     }
     for m in &t.matches {
         let rel = m.relationship.map_or("-", |r| r.as_str());
-        let state =
-            serde_json::to_value(m.review_state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let state = crate::model::wire_name(&m.review_state);
         println!(
             "  {} {}  [{rel}, score {:.2}, {state}]",
             m.target_code.as_deref().unwrap_or("-"),
@@ -59,7 +58,7 @@ pub(super) fn run(service: &Service, args: TranslateArgs, json: bool) -> Result<
         println!("    {}", m.evidence_text);
     }
     if let Some(n) = &t.no_map {
-        let reason = n.no_map_reason.map(crate::derive::reason_code).unwrap_or_default();
+        let reason = n.no_map_reason.map(|r| crate::model::wire_name(&r)).unwrap_or_default();
         println!("  no map: {reason}");
     }
     Ok(())

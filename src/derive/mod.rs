@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Mapping, Method, NoMapReason, Relationship, ReviewState};
+use crate::model::{Mapping, Method, Relationship, ReviewState};
 
 /// What a generator reports when it runs.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -61,7 +61,7 @@ impl DeriveReport {
                 None => {
                     self.no_map += 1;
                     if let Some(reason) = list.iter().find_map(|m| m.no_map_reason) {
-                        *self.no_map_reasons.entry(reason_code(reason)).or_default() += 1;
+                        *self.no_map_reasons.entry(crate::model::wire_name(&reason)).or_default() += 1;
                     }
                 }
             }
@@ -69,11 +69,6 @@ impl DeriveReport {
         }
         self.coverage = if self.sources == 0 { 0.0 } else { self.mapped as f64 / self.sources as f64 };
     }
-}
-
-/// The kebab-case code of a no-map reason.
-pub(crate) fn reason_code(r: NoMapReason) -> String {
-    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// A row with only its source, method, author and time set: generators fill in the rest with

@@ -36,7 +36,7 @@ pub fn compare(before: &Concept, after: &Concept) -> Vec<FieldChange> {
     uses.sort();
     uses.dedup();
     for use_ in uses {
-        let name = serde_json::to_value(use_).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let name = crate::model::wire_name(&use_);
         push(format!("designations.{name}"), designations(before, use_), designations(after, use_));
     }
     let mut names: Vec<&String> = before.properties.keys().chain(after.properties.keys()).collect();

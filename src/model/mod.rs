@@ -18,3 +18,9 @@ pub use mapping::{
     RowChange, RowSummary, TableDiff,
 };
 pub use release::{CodeSystemVersion, Draft, Release, ReleaseSystem, SourceFileInfo, VersionState};
+
+/// The name an enum value has on the wire (its serde name, e.g. `source-is-narrower-than-target`,
+/// `kana`, `approved`): one spelling for the API, the CLI and the search index.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

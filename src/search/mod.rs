@@ -172,8 +172,7 @@ impl SearchIndex {
             let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
             for d in &c.designations {
                 if d.value != c.display {
-                    let kind =
-                        serde_json::to_value(d.use_).ok().and_then(|v| v.as_str().map(kind_name)).unwrap_or("other");
+                    let kind = kind_name(&crate::model::wire_name(&d.use_));
                     terms.push((kind, d.value.clone()));
                 }
             }

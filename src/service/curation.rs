@@ -250,8 +250,7 @@ impl Service {
             if table.is_some_and(|t| t != d.table) {
                 continue;
             }
-            let action =
-                serde_json::to_value(d.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let action = crate::model::wire_name(&d.action);
             let clean = |s: &str| s.replace(['\t', '\n'], " ");
             out.push_str(&format!(
                 "{}\t{}\t{action}\t{}\t{}\t{}\t{}\t{}\t{}\n",

@@ -140,6 +140,11 @@ pub(crate) fn now() -> String {
         .expect("RFC 3339 formatting of the current time")
 }
 
+/// The slug of an optional system argument (slug or canonical URI); unknown is an error.
+pub(crate) fn system_slug(system: Option<&str>) -> Result<Option<&'static str>> {
+    system.map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned()))).transpose()
+}
+
 pub(crate) fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef {
     SystemRef { slug: cs.slug.to_owned(), uri: cs.uri.to_owned(), version }
 }
@@ -321,9 +326,7 @@ impl Service {
     /// `system` limits the concept diff to one code system, `table` the row diff to one mapping
     /// table; giving only one of them leaves the other side out.
     pub fn diff(&self, from: &str, to: &str, system: Option<&str>, table: Option<&str>) -> Result<DiffReport> {
-        let only = system
-            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
-            .transpose()?;
+        let only = system_slug(system)?;
         let (a, b) = (self.release(Some(from))?, self.release(Some(to))?);
         if let Some(t) = table {
             if a.mappings.iter().chain(&b.mappings).all(|m| m.table != t) {
@@ -354,14 +357,7 @@ impl Service {
         limit: usize,
         offset: usize,
     ) -> Result<SearchAnswer> {
-        let rel = self.release(release)?;
-        let slug = system
-            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
-            .transpose()?;
-        let index = self.search_index(&rel)?;
-        let started = std::time::Instant::now();
-        let results = index.search(q, slug, limit.clamp(1, 100), offset)?;
-        Ok(SearchAnswer { release: rel.id, results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
+        self.with_index(system, release, |index, slug| index.search(q, slug, limit.clamp(1, 100), offset))
     }
 
     /// Calls `f(system, code, status, kind, term)` for every designation (display first) of every
@@ -377,10 +373,7 @@ impl Service {
                 let c = c?;
                 f(&s.system, &c.code, c.status.as_str(), "display", &c.display)?;
                 for d in &c.designations {
-                    let kind = serde_json::to_value(d.use_)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
+                    let kind = crate::model::wire_name(&d.use_);
                     f(&s.system, &c.code, c.status.as_str(), &kind, &d.value)?;
                 }
             }
@@ -390,13 +383,21 @@ impl Service {
 
     /// Completions of a prefix (autocomplete), best first.
     pub fn suggest(&self, q: &str, system: Option<&str>, release: Option<&str>, limit: usize) -> Result<SearchAnswer> {
+        self.with_index(system, release, |index, slug| index.suggest(q, slug, limit.clamp(1, 50)))
+    }
+
+    /// Runs a query on a release's index (optionally limited to one system), timing only the engine.
+    fn with_index(
+        &self,
+        system: Option<&str>,
+        release: Option<&str>,
+        run: impl FnOnce(&crate::search::SearchIndex, Option<&str>) -> crate::search::Result<Vec<crate::search::Hit>>,
+    ) -> Result<SearchAnswer> {
         let rel = self.release(release)?;
-        let slug = system
-            .map(|s| resolve_system(s).map(|cs| cs.slug).ok_or_else(|| Error::UnknownSystem(s.to_owned())))
-            .transpose()?;
+        let slug = system_slug(system)?;
         let index = self.search_index(&rel)?;
         let started = std::time::Instant::now();
-        let results = index.suggest(q, slug, limit.clamp(1, 50))?;
+        let results = run(&index, slug)?;
         Ok(SearchAnswer { release: rel.id, results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
     }
 
