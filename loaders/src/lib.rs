@@ -10,6 +10,7 @@
 mod date;
 mod error;
 pub mod hot;
+pub mod icd11_tabulation;
 pub mod ja_icd10;
 pub mod jlac10;
 mod lines;
@@ -21,6 +22,7 @@ pub mod receipt_drug;
 pub mod receipt_modifier;
 pub mod record;
 pub mod rxnorm;
+pub mod rxnorm_json;
 mod sjis_csv;
 mod text_table;
 pub mod who_icd;
@@ -28,7 +30,7 @@ mod xlsx;
 
 pub use error::{FieldRef, LoadError, LoadErrorKind, Position, Result};
 pub use patch::{Patch, PatchAction};
-pub use record::{ConceptRecord, Designation, DesignationUse, Status};
+pub use record::{ConceptRecord, Designation, DesignationUse, Relation, Status};
 
 /// One input file as handed to a loader: its display name (used in every error) and bytes.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +59,9 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// For a crosswalk file: its rows (the file holds no concepts of its own).
     pub crosswalk: Option<who_icd::Crosswalk>,
+    /// For a relations file: relations between concepts of the same system and version, which
+    /// must come from a concept file imported with it.
+    pub relations: Vec<Relation>,
     /// Further code systems read from the same file (e.g. every segment table of a JLAC10
     /// workbook), each a complete `Loaded` of its own.
     pub also: Vec<Loaded>,
@@ -65,7 +70,16 @@ pub struct Loaded {
 impl Loaded {
     /// A complete version (not a change file).
     pub(crate) fn full(system: &'static str, version: Option<String>, concepts: Vec<ConceptRecord>) -> Self {
-        Self { system, version, concepts, patches: Vec::new(), notes: Vec::new(), crosswalk: None, also: Vec::new() }
+        Self {
+            system,
+            version,
+            concepts,
+            patches: Vec::new(),
+            notes: Vec::new(),
+            crosswalk: None,
+            relations: Vec::new(),
+            also: Vec::new(),
+        }
     }
     /// Whether this is a change file to apply on a previous version.
     pub fn is_change_file(&self) -> bool {
@@ -94,11 +108,15 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &receipt_drug::ReceiptDrug,
         &loinc::LoincTable,
         &loinc::LoincTop2000,
+        &icd11_tabulation::Icd11SimpleTabulation,
         &who_icd::Icd11WhoTable,
         &who_icd::WhoIcdCrosswalk,
         &rxnorm::RxNormConceptsTsv,
         &rxnorm::RxNormRrf,
         &rxnorm::RxNormCuiHistory,
+        &rxnorm::RxNormRelRrf,
+        &rxnorm::RxNormRelationsTsv,
+        &rxnorm_json::RxNormPrescribeJson,
         &jlac10::Jlac10Tables,
         &jlac10::JpClinsLab,
         &mhlw_drug::MhlwPriceList,

@@ -245,6 +245,7 @@ impl Loader for ReceiptDrugChanges {
             patches,
             notes: Vec::new(),
             crosswalk: None,
+            relations: Vec::new(),
             also: Vec::new(),
         })
     }

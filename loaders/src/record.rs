@@ -8,6 +8,36 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// Properties whose value is a space-separated set of codes or values rather than one value:
+/// term types, successors, NDCs and RxNorm relations (named by RxNorm's RELA, on the concept
+/// that is the subject: an SCDC `has_ingredient` its IN). Records of one code from several files
+/// merge these by union instead of keeping the first file's value.
+pub const SET_PROPERTIES: &[&str] = &[
+    "tty",
+    "successor",
+    "ndc",
+    "has_ingredient",
+    "has_precise_ingredient",
+    "consists_of",
+    "tradename_of",
+    "contained_in",
+];
+
+/// One relation read from a relations file (e.g. RxNorm's `RXNREL.RRF`): `source` has `name`
+/// `target`, applied at import as a set property of the source concept, which must be in a
+/// concept file of the same version imported with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    /// The subject's code.
+    pub source: String,
+    /// The relation's name, used as the property name (RxNorm RELA, e.g. `has_ingredient`).
+    pub name: String,
+    /// The object's code.
+    pub target: String,
+    /// Line in the file.
+    pub line: u64,
+}
+
 /// Whether a concept may be used for new data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,7 +119,8 @@ impl ConceptRecord {
         self.designations.iter().find(|d| d.use_ == use_).map(|d| d.value.as_str())
     }
     /// Adds what another record of the same code has and this one lacks: designations with a
-    /// new value, properties not set here. The display and status of `self` win.
+    /// new value, properties not set here. The display and status of `self` win. A property
+    /// that is a set ([`SET_PROPERTIES`]) gets the other record's members added.
     pub fn fill_from(&mut self, other: ConceptRecord) {
         for d in other.designations {
             if d.value != self.display && !self.designations.iter().any(|x| x.value == d.value) {
@@ -97,7 +128,28 @@ impl ConceptRecord {
             }
         }
         for (k, v) in other.properties {
-            self.properties.entry(k).or_insert(v);
+            if SET_PROPERTIES.contains(&k.as_str()) {
+                for member in v.split(' ') {
+                    self.add_to_set(&k, member);
+                }
+            } else {
+                self.properties.entry(k).or_insert(v);
+            }
+        }
+    }
+
+    /// Adds one member to a set-valued property (space-separated, kept in first-seen order),
+    /// unless it is already there.
+    pub fn add_to_set(&mut self, name: &str, member: &str) {
+        match self.properties.get_mut(name) {
+            Some(v) if v.split(' ').any(|m| m == member) => {}
+            Some(v) => {
+                v.push(' ');
+                v.push_str(member);
+            }
+            None => {
+                self.properties.insert(name.to_owned(), member.to_owned());
+            }
         }
     }
 

@@ -14,12 +14,16 @@
 //!   CUI2s and `retired_in` the last release that had it. Imported together with a concept file
 //!   of the same version, a RXCUI present in both keeps the concept file's record.
 //!
+//! - `rxnorm-rel-rrf` (`RXNREL.RRF`) and `rxnorm-relations-tsv` (`RXCUI1 RELA RXCUI2`): relations,
+//!   applied at import as set properties of the concepts of the same version (see each loader).
+//!   The ingredient-centred JSON is `rxnorm-prescribe-json` ([`crate::rxnorm_json`]).
+//!
 //! Every release holding RxNorm content carries NLM's attribution (see `masters/`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{FieldRef, Position};
-use crate::record::{ConceptRecord, Designation, DesignationUse, Status};
+use crate::record::{ConceptRecord, Designation, DesignationUse, Relation, Status};
 use crate::text_table::{for_each_row, header_starts_with, TSV};
 use crate::{base_name, LoadError, LoadErrorKind, Loaded, Loader, Result, SourceFile};
 
@@ -294,5 +298,113 @@ impl Loader for RxNormCuiHistory {
             })
             .collect();
         Ok(Loaded::full("rxnorm", None, concepts))
+    }
+}
+
+/// The RXNREL.RRF layout.
+pub const RXNREL: [&str; 16] = [
+    "RXCUI1", "RXAUI1", "STYPE1", "REL", "RXCUI2", "RXAUI2", "STYPE2", "RELA", "RUI", "SRUI", "SAB", "SL", "DIR", "RG",
+    "SUPPRESS", "CVF",
+];
+
+/// NLM's RXNREL.RRF (format `rxnorm-rel-rrf`): relations between RXCUIs, applied at import to the
+/// concepts of a `RXNCONSO.RRF` (or other RxNorm concept file) of the same version.
+///
+/// RRF states a relation from the second concept to the first: a row
+/// `RXCUI1=6809 … RXCUI2=316255 … RELA=has_ingredient` says that 316255 (an SCDC) has_ingredient
+/// 6809 (metformin), so the relation is stored on RXCUI2. RxNorm lists each relation in both
+/// directions (`ingredient_of` on the other row), so both ends carry it. Only SAB=RXNORM rows
+/// between two RXCUIs (STYPE `CUI`) with a RELA are RxNorm content; atom-level rows, rows of
+/// other sources and rows without a RELA are counted in the notes and left out.
+pub struct RxNormRelRrf;
+
+impl Loader for RxNormRelRrf {
+    fn format(&self) -> &'static str {
+        "rxnorm-rel-rrf"
+    }
+
+    fn description(&self) -> &'static str {
+        "RxNorm RXNREL.RRF (relations between RXCUIs, official NLM layout, pipe-delimited)"
+    }
+
+    fn detect(&self, file: &SourceFile<'_>) -> bool {
+        base_name(file.name).eq_ignore_ascii_case("RXNREL.RRF")
+    }
+
+    fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
+        let mut relations = Vec::new();
+        let mut left_out = 0usize;
+        for (line, f) in rrf_rows(file, &RXNREL)? {
+            if f[10] != "RXNORM" || f[7].is_empty() || f[0].is_empty() || f[4].is_empty() {
+                left_out += 1;
+                continue;
+            }
+            for i in [0, 4] {
+                if !is_rxcui(f[i]) {
+                    let kind = LoadErrorKind::Invalid { value: f[i].to_owned(), expected: "a numeric RXCUI" };
+                    return Err(LoadError::at(kind, rrf_pos(file.name, line, &RXNREL, i)));
+                }
+            }
+            relations.push(Relation { source: f[4].to_owned(), name: f[7].to_owned(), target: f[0].to_owned(), line });
+        }
+        let mut loaded = Loaded::full("rxnorm", None, Vec::new());
+        loaded.relations = relations;
+        if left_out > 0 {
+            loaded.notes.push(format!(
+                "{left_out} rows are not RxNorm relations between RXCUIs (other sources, atom-level, or no RELA) and were left out"
+            ));
+        }
+        Ok(loaded)
+    }
+}
+
+/// A flat relations table `RXCUI1 RELA RXCUI2` with a header row (format
+/// `rxnorm-relations-tsv`), read as "RXCUI1 RELA RXCUI2" (the subject first, e.g.
+/// `91348 consists_of 334501`), as in the table derived from RxNorm Current Prescribable Content.
+/// Rows whose RELA starts with `extractor_` are the extractor's grouping, not RxNorm relations:
+/// counted in the notes and left out.
+pub struct RxNormRelationsTsv;
+
+impl Loader for RxNormRelationsTsv {
+    fn format(&self) -> &'static str {
+        "rxnorm-relations-tsv"
+    }
+
+    fn description(&self) -> &'static str {
+        "RxNorm relations table, tab-separated RXCUI1 RELA RXCUI2 with header"
+    }
+
+    fn detect(&self, file: &SourceFile<'_>) -> bool {
+        header_starts_with(file.bytes, TSV, &["RXCUI1", "RELA", "RXCUI2"])
+    }
+
+    fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
+        let mut relations = Vec::new();
+        let mut left_out = 0usize;
+        for_each_row(file, TSV, &["RXCUI1", "RELA", "RXCUI2"], |row| {
+            for col in ["RXCUI1", "RXCUI2"] {
+                row.check(col, "a numeric RXCUI", is_rxcui)?;
+            }
+            let name = row.required("RELA", "relation")?;
+            if name.starts_with("extractor_") {
+                left_out += 1;
+                return Ok(());
+            }
+            relations.push(Relation {
+                source: row.get("RXCUI1").to_owned(),
+                name: name.to_owned(),
+                target: row.get("RXCUI2").to_owned(),
+                line: row.line(),
+            });
+            Ok(())
+        })?;
+        let mut loaded = Loaded::full("rxnorm", prescribe_version(file.name), Vec::new());
+        loaded.relations = relations;
+        if left_out > 0 {
+            loaded.notes.push(format!(
+                "{left_out} rows are the extractor's grouping (extractor_*), not RxNorm relations, and were left out"
+            ));
+        }
+        Ok(loaded)
     }
 }

@@ -6,7 +6,8 @@
 //!   entities as code system `icd11-mms`. Entities without a code (blocks and other groupings,
 //!   `_NOCODEASSIGNED`) are not concepts; they are counted in [`Loaded::notes`]. A concept's
 //!   `parent` comes from the code's own structure (5A71.01 → 5A71.0 → 5A71) where that code
-//!   exists, its `chapter` from the table.
+//!   exists, its `chapter` from the table, its `foundation_id` from the release URI (none for
+//!   residual categories).
 //! - `10To11MapToOneCategory.txt`, `10To11MapToMultipleCategories.txt` and the same
 //!   `11To10MapToOneCategory.txt` are crosswalks: format `who-icd-crosswalk` turns each row into
 //!   a [`CrosswalkRecord`] (source code, target code or none, WHO relation and match type).
@@ -116,6 +117,11 @@ impl Loader for Icd11WhoTable {
                 properties.insert("chapter".to_owned(), c);
             }
             if let Some(u) = row.opt(URI_11) {
+                // `…/mms/257068234` names Foundation entity 257068234; a residual
+                // (`…/mms/344162786/other`) has no Foundation entity of its own.
+                if let Some(id) = u.rsplit('/').next().filter(|id| id.bytes().all(|b| b.is_ascii_digit())) {
+                    properties.insert("foundation_id".to_owned(), id.to_owned());
+                }
                 properties.insert("entity_uri".to_owned(), u);
             }
             concepts.push(ConceptRecord {

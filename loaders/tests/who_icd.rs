@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::shared;
+use common::{load, shared};
 use henkan_loaders::who_icd::WhoIcdCrosswalk;
 use henkan_loaders::{by_format, detect, SourceFile};
 
@@ -18,6 +18,7 @@ fn icd11_entities_with_chapters_and_structural_parents() {
     assert_eq!((l.system, l.version.as_deref()), ("icd11-mms", Some("2020-01-22")));
     let codes: Vec<_> = l.concepts.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(codes, ["01", "5A11", "5A71", "5A71.0", "5A71.01"]);
+    assert_eq!(l.concepts[1].property("foundation_id"), Some("119724091"));
     assert_eq!(l.notes, ["2 entities without a code (blocks and groupings) are not concepts"]);
     let t2dm = &l.concepts[1];
     assert_eq!(t2dm.display, "Type 2 diabetes mellitus");
@@ -69,4 +70,62 @@ fn full_who_tables_have_the_exact_counts() {
         let c = WhoIcdCrosswalk.crosswalk(&SourceFile { name: file, bytes: &bytes }).unwrap();
         assert_eq!(c.records.len(), rows, "{file}");
     }
+}
+
+const TABULATION: &[u8] = include_bytes!("fixtures/LinearizationMiniOutput-MMS-en_head.txt");
+
+#[test]
+fn who_tabulation_gives_entities_with_parents_foundation_ids_and_chapters() {
+    let f = SourceFile { name: "LinearizationMiniOutput-MMS-en.txt", bytes: TABULATION };
+    assert_eq!(detect(&f).unwrap().format(), "icd11-simple-tabulation");
+    let l = load("icd11-simple-tabulation", f.name, TABULATION);
+    assert_eq!((l.system, l.version.as_deref()), ("icd11-mms", Some("2026-04-15")));
+    let codes: Vec<&str> = l.concepts.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["01", "BlockL1-1A0", "BlockL2-1A0", "1A00", "1A03", "1A03.0", "1A03.Y"]);
+    let get = |code: &str| l.concepts.iter().find(|c| c.code == code).unwrap();
+    let cholera = get("1A00");
+    assert_eq!(cholera.display, "Cholera");
+    assert_eq!(
+        (cholera.property("parent"), cholera.property("foundation_id"), cholera.property("chapter")),
+        (Some("BlockL2-1A0"), Some("257068234"), Some("01"))
+    );
+    assert_eq!(cholera.property("leaf"), Some("true"));
+    assert_eq!(get("BlockL2-1A0").property("parent"), Some("BlockL1-1A0"));
+    assert_eq!(get("BlockL1-1A0").property("parent"), Some("01"));
+    assert_eq!(get("01").property("parent"), None);
+    assert_eq!(get("01").property("class_kind"), Some("chapter"));
+    let residual = get("1A03.Y");
+    assert_eq!(
+        (residual.property("parent"), residual.property("residual"), residual.property("foundation_id")),
+        (Some("1A03"), Some("other"), None)
+    );
+    assert_eq!(get("1A03.0").property("parent"), Some("1A03"));
+}
+
+#[test]
+fn who_tabulation_of_the_2024_layout_and_its_errors() {
+    let text = String::from_utf8(TABULATION.to_vec()).unwrap();
+    // The SimpleTabulation edition names the URI column `Linearization URI` and drops two columns.
+    let newer = text.replacen("Linearization (release) URI", "Linearization URI", 1);
+    let l = load("icd11-simple-tabulation", "SimpleTabulation-ICD-11-MMS-en.txt", newer.as_bytes());
+    assert_eq!(l.concepts.len(), 7);
+    assert!(l.concepts[3].property("entity_uri").unwrap().ends_with("/257068234"));
+    let skipped = text.replacen("\"- - - Cholera\"", "\"- - - - Cholera\"", 1);
+    let e = by_format("icd11-simple-tabulation")
+        .unwrap()
+        .load(&SourceFile { name: "LinearizationMiniOutput-MMS-en.txt", bytes: skipped.as_bytes() })
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "LinearizationMiniOutput-MMS-en.txt: record 4 (line 5, field 5 \"Title\"): invalid value \"- - - - Cholera\": expected one more depth marker (\"- \") than the entity above it (none for a chapter)"
+    );
+    let twice = text.replacen("\t1A03.0\t", "\t1A00\t", 1);
+    let e = by_format("icd11-simple-tabulation")
+        .unwrap()
+        .load(&SourceFile { name: "LinearizationMiniOutput-MMS-en.txt", bytes: twice.as_bytes() })
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("LinearizationMiniOutput-MMS-en.txt: record 6 (line 7, field 3 \"Code\")"),
+        "{e}"
+    );
 }

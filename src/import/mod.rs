@@ -97,6 +97,24 @@ pub enum ImportError {
         /// Which tables were used.
         tables: String,
     },
+    /// A relation whose end is not a concept of the version it is imported with.
+    #[error("{file}: line {line}: {code} ({end} of {relation}) is not a concept of {system} {version} in this import: import the relations file together with the concept file of the same version (e.g. RXNCONSO.RRF with RXNREL.RRF)")]
+    RelationEnd {
+        /// The relations file.
+        file: String,
+        /// Line in it.
+        line: u64,
+        /// The missing code.
+        code: String,
+        /// `subject` or `object`.
+        end: &'static str,
+        /// The relation's name.
+        relation: String,
+        /// Code system slug.
+        system: String,
+        /// Version label.
+        version: String,
+    },
     /// Nothing given.
     #[error("no files to import: name at least one official master file")]
     NoFiles,
@@ -126,6 +144,37 @@ pub(crate) struct ParsedVersion {
     pub(crate) notes: Vec<String>,
     /// Crosswalk rows to store as an imported mapping table (WHO 10→11 tables).
     pub(crate) crosswalks: Vec<henkan_loaders::who_icd::Crosswalk>,
+    /// Relations from relations files, with the file each came from (applied by `parse_all`).
+    relations: Vec<(String, henkan_loaders::Relation)>,
+}
+
+impl ParsedVersion {
+    /// Applies the relations read with this version to its concepts (as set properties of the
+    /// subject), checking that both ends are concepts of it.
+    fn apply_relations(&mut self) -> Result<(), ImportError> {
+        if self.relations.is_empty() {
+            return Ok(());
+        }
+        let index: std::collections::HashMap<String, usize> =
+            self.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
+        for (file, r) in std::mem::take(&mut self.relations) {
+            let missing = |code: &str, end| ImportError::RelationEnd {
+                file: file.clone(),
+                line: r.line,
+                code: code.to_owned(),
+                end,
+                relation: r.name.clone(),
+                system: self.system.to_owned(),
+                version: self.version.clone(),
+            };
+            let &i = index.get(&r.source).ok_or_else(|| missing(&r.source, "subject"))?;
+            if !index.contains_key(&r.target) {
+                return Err(missing(&r.target, "object"));
+            }
+            self.concepts[i].add_to_set(&r.name, &r.target);
+        }
+        Ok(())
+    }
 }
 
 /// Reads a crosswalk file (e.g. a WHO 10→11 table): its rows, edition and provenance.
@@ -254,6 +303,7 @@ pub(crate) fn parse_all(
                 patches: f.loaded.patches,
                 notes: f.loaded.notes,
                 crosswalks: f.loaded.crosswalk.into_iter().collect(),
+                relations: f.loaded.relations.into_iter().map(|r| (first.clone(), r)).collect(),
             };
             out.push((v, f.version, first));
             continue;
@@ -282,6 +332,7 @@ pub(crate) fn parse_all(
                 }
             }
         }
+        prev.relations.extend(f.loaded.relations.into_iter().map(|r| (f.info.name.clone(), r)));
         prev.files.push(f.info);
         prev.notes.extend(f.loaded.notes);
         prev.crosswalks.extend(f.loaded.crosswalk);
@@ -289,6 +340,7 @@ pub(crate) fn parse_all(
     out.into_iter()
         .map(|(mut v, version, first)| {
             v.version = version.ok_or_else(|| ImportError::NoVersion { path: PathBuf::from(first) })?;
+            v.apply_relations()?;
             Ok(v)
         })
         .collect()
