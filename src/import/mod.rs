@@ -98,21 +98,15 @@ pub enum ImportError {
         tables: String,
     },
     /// A relation whose end is not a concept of the version it is imported with.
-    #[error("{file}: line {line}: {code} ({end} of {relation}) is not a concept of {system} {version} in this import: import the relations file together with the concept file of the same version (e.g. RXNCONSO.RRF with RXNREL.RRF)")]
+    #[error("{file}: line {line}: {what} is not a concept of {version} in this import: import the relations file together with the concept file of the same version (e.g. RXNCONSO.RRF with RXNREL.RRF)")]
     RelationEnd {
         /// The relations file.
         file: String,
         /// Line in it.
         line: u64,
-        /// The missing code.
-        code: String,
-        /// `subject` or `object`.
-        end: &'static str,
-        /// The relation's name.
-        relation: String,
-        /// Code system slug.
-        system: String,
-        /// Version label.
+        /// Which end of which relation (`91348 (subject of consists_of)`).
+        what: String,
+        /// Code system and version (`rxnorm 2025-10-06`).
         version: String,
     },
     /// Nothing given.
@@ -158,14 +152,11 @@ impl ParsedVersion {
         let index: std::collections::HashMap<String, usize> =
             self.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
         for (file, r) in std::mem::take(&mut self.relations) {
-            let missing = |code: &str, end| ImportError::RelationEnd {
+            let missing = |code: &str, end: &str| ImportError::RelationEnd {
                 file: file.clone(),
                 line: r.line,
-                code: code.to_owned(),
-                end,
-                relation: r.name.clone(),
-                system: self.system.to_owned(),
-                version: self.version.clone(),
+                what: format!("{code} ({end} of {})", r.name),
+                version: format!("{} {}", self.system, self.version),
             };
             let &i = index.get(&r.source).ok_or_else(|| missing(&r.source, "subject"))?;
             if !index.contains_key(&r.target) {

@@ -5,9 +5,11 @@
 //! Engine details stay here: the service asks for `SearchIndex::build(release concepts)` and
 //! `search(query)`; nothing outside names tantivy.
 
+mod disk;
 pub mod normalize;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -15,7 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextO
 use tantivy::tokenizer::NgramTokenizer;
 use tantivy::{doc, Index, IndexReader, Term};
 
-use crate::model::{Concept, DesignationUse, Status};
+use crate::model::{Concept, Status};
 use normalize::{is_kana, normalize, romaji_key};
 
 /// Errors of the search layer.
@@ -24,6 +26,32 @@ pub enum SearchError {
     /// The engine failed.
     #[error("search index error: {0}")]
     Engine(#[from] tantivy::TantivyError),
+    /// An index directory cannot be read or written.
+    #[error("search index {path}: {source}; check the data directory's permissions and free space")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An index directory of another format or release (it is rebuilt).
+    #[error("search index {path} cannot be used: {why}")]
+    Incompatible {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+pub(crate) use disk::INDEX_FORMAT_VERSION;
+
+/// Which release an on-disk index belongs to.
+pub(crate) struct IndexKey<'a> {
+    /// Release id (for the manifest and logs).
+    pub(crate) id: &'a str,
+    /// Release content hash (names the directory; checked on open).
+    pub(crate) sha256: &'a str,
 }
 
 /// Result of the search layer.
@@ -142,6 +170,56 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// Indexes every designation of the concepts into `index` (one segment) and returns what the
+/// re-ranker keeps in memory.
+fn fill<'a>(
+    index: &Index,
+    fields: &Fields,
+    concepts: impl IntoIterator<Item = (&'a str, Concept)>,
+) -> Result<(Vec<DocInfo>, Vec<ConceptInfo>)> {
+    index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
+    let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
+    let mut docs: Vec<DocInfo> = Vec::new();
+    let mut infos: Vec<ConceptInfo> = Vec::new();
+    for (system, c) in concepts {
+        let concept = infos.len() as u32;
+        let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
+        for d in &c.designations {
+            if d.value != c.display {
+                let kind = kind_name(&crate::model::wire_name(&d.use_));
+                terms.push((kind, d.value.clone()));
+            }
+        }
+        for (kind, term) in terms {
+            let norm = normalize(&term);
+            if norm.is_empty() {
+                continue;
+            }
+            let romaji = if is_kana(&norm) { romaji_key(&term) } else { String::new() };
+            writer.add_document(doc!(
+                fields.system => system, fields.id => docs.len() as u64,
+                fields.norm => norm.as_str(), fields.romaji => romaji.as_str(), fields.exact => norm.as_str(),
+                fields.romaji_exact => romaji.as_str(),
+            ))?;
+            docs.push(DocInfo { concept, term, kind: kind_name(kind), norm, romaji });
+        }
+        infos.push(ConceptInfo {
+            system: system_name(system),
+            code: c.code,
+            display: c.display,
+            active: c.status == Status::Active,
+        });
+    }
+    writer.commit()?;
+    // One segment: fewer posting lists to walk per query.
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    Ok((docs, infos))
+}
+
 /// Character n-grams (1- and 2-grams) of a normalised string, as the index tokenises them.
 fn grams(s: &str) -> Vec<String> {
     let chars: Vec<char> = s.chars().collect();
@@ -158,45 +236,68 @@ fn grams(s: &str) -> Vec<String> {
 }
 
 impl SearchIndex {
-    /// Builds an in-memory index of every designation of the given concepts.
-    pub(crate) fn build<'a>(concepts: impl IntoIterator<Item = (&'a str, Concept)>) -> Result<Self> {
-        let _ = DesignationUse::Kana;
+    /// Builds the index of a release into `root/<release hash>/` (under a temporary name, renamed
+    /// into place when complete) and opens it from there.
+    pub(crate) fn build_in<'a>(
+        root: &Path,
+        key: &IndexKey<'_>,
+        concepts: impl IntoIterator<Item = (&'a str, Concept)>,
+    ) -> Result<Self> {
+        let started = std::time::Instant::now();
+        let dir = disk::index_dir(root, key.sha256);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let tmp = root.join(format!(".build-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&tmp).map_err(|e| SearchError::Io { path: tmp.clone(), source: e })?;
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
-        index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
-        let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
-        let mut docs: Vec<DocInfo> = Vec::new();
-        let mut infos: Vec<ConceptInfo> = Vec::new();
-        for (system, c) in concepts {
-            let concept = infos.len() as u32;
-            let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
-            for d in &c.designations {
-                if d.value != c.display {
-                    let kind = kind_name(&crate::model::wire_name(&d.use_));
-                    terms.push((kind, d.value.clone()));
-                }
-            }
-            for (kind, term) in terms {
-                let norm = normalize(&term);
-                if norm.is_empty() {
-                    continue;
-                }
-                let romaji = if is_kana(&norm) { romaji_key(&term) } else { String::new() };
-                writer.add_document(doc!(
-                    fields.system => system, fields.id => docs.len() as u64,
-                    fields.norm => norm.as_str(), fields.romaji => romaji.as_str(), fields.exact => norm.as_str(),
-                    fields.romaji_exact => romaji.as_str(),
-                ))?;
-                docs.push(DocInfo { concept, term, kind: kind_name(kind), norm, romaji });
-            }
-            infos.push(ConceptInfo {
-                system: system_name(system),
-                code: c.code,
-                display: c.display,
-                active: c.status == Status::Active,
-            });
+        let (concepts, designations) = {
+            let index = Index::create_in_dir(&tmp, schema)?;
+            let (docs, infos) = fill(&index, &fields, concepts)?;
+            disk::write_rerank(&tmp, &infos, &docs)?;
+            (infos.len(), docs.len())
+        };
+        let manifest = disk::IndexManifest {
+            format_version: INDEX_FORMAT_VERSION,
+            release_id: key.id.to_owned(),
+            release_sha256: key.sha256.to_owned(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            concepts,
+            designations,
+            build_ms: started.elapsed().as_millis() as u64,
+        };
+        disk::write_manifest(&tmp, &manifest)?;
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| SearchError::Io { path: dir.clone(), source: e })?;
         }
-        writer.commit()?;
+        std::fs::rename(&tmp, &dir).map_err(|e| SearchError::Io { path: dir.clone(), source: e })?;
+        Self::open(root, key)
+    }
+
+    /// Opens the index of a release from `root/<release hash>/`, read-only; refuses a directory
+    /// of another format version or release ([`SearchError::Incompatible`]).
+    pub(crate) fn open(root: &Path, key: &IndexKey<'_>) -> Result<Self> {
+        let dir = disk::index_dir(root, key.sha256);
+        disk::check_manifest(&dir, key.sha256)?;
+        let index = Index::open_in_dir(&dir)?;
+        let (_, fields) = schema();
+        if index.schema() != schema().0 {
+            return Err(SearchError::Incompatible { path: dir, why: "another schema".into() });
+        }
+        let (infos, docs) = disk::read_rerank(&dir)?;
+        Self::from_parts(&index, fields, docs, infos)
+    }
+
+    /// Removes the temporary directories of builds that never finished (a crash mid-build).
+    pub(crate) fn clean_unfinished(root: &Path) {
+        let Ok(entries) = std::fs::read_dir(root) else { return };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".build-") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+
+    fn from_parts(index: &Index, fields: Fields, docs: Vec<DocInfo>, infos: Vec<ConceptInfo>) -> Result<Self> {
+        index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
         let reader = index.reader()?;
         let mut by_norm: Vec<(String, u32)> =
             docs.iter().enumerate().map(|(i, d)| (d.norm.clone(), i as u32)).collect();

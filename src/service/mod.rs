@@ -22,6 +22,10 @@ pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem, TranslateFilter, Transl
 /// The facade over a data directory.
 pub struct Service {
     store: Store,
+    /// Where release search indexes live (`<data dir>/search/`), one directory per release hash.
+    search_root: PathBuf,
+    /// Whether publish builds the new release's index.
+    index_on_publish: bool,
     /// Search indexes by release id, built on first use.
     indexes: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::search::SearchIndex>>>,
 }
@@ -152,7 +156,10 @@ pub(crate) fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef 
 impl Service {
     /// Opens the data directory (creating it if needed).
     pub fn open(config: &StoreConfig) -> Result<Self> {
-        Ok(Self { store: Store::open(&config.data_dir, config.failpoint.clone(), now())?, indexes: Default::default() })
+        let store = Store::open(&config.data_dir, config.failpoint.clone(), now())?;
+        let search_root = config.data_dir.join("search");
+        crate::search::SearchIndex::clean_unfinished(&search_root);
+        Ok(Self { store, search_root, index_on_publish: config.index_on_publish, indexes: Default::default() })
     }
 
     /// Parses official files and stages them in the draft: all of them, or nothing.
@@ -291,6 +298,13 @@ impl Service {
             "publish",
             &format!("release={} sha256={}", release.id, release.sha256),
         )?;
+        // The release is committed; its search index is derived data: a failure here is logged
+        // and the index is built again when the release is first searched.
+        if self.index_on_publish {
+            if let Err(e) = self.search_index(&release) {
+                tracing::warn!(release.id = %release.id, error = %e, "Could not build the search index of release {}", release.id);
+            }
+        }
         Ok(release)
     }
 
@@ -407,13 +421,28 @@ impl Service {
         self.search_index(&rel).map(|_| ())
     }
 
-    /// The search index of a release, built on first use.
+    /// The search index of a release: opened from `<data dir>/search/` (read-only), else built
+    /// there (at publish, or for a release whose index is missing or of another format).
     fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
+        use crate::search::{IndexKey, SearchError, SearchIndex};
         let mut cache = self.indexes.lock().map_err(|_| Error::Internal("search index cache poisoned".into()))?;
         if let Some(i) = cache.get(&rel.id) {
             return Ok(i.clone());
         }
+        let key = IndexKey { id: &rel.id, sha256: &rel.sha256 };
         let started = std::time::Instant::now();
+        match SearchIndex::open(&self.search_root, &key) {
+            Ok(index) => {
+                tracing::info!(release.id = %rel.id, ms = started.elapsed().as_millis() as u64, "Opened the search index of release {}", rel.id);
+                let index = std::sync::Arc::new(index);
+                cache.insert(rel.id.clone(), index.clone());
+                return Ok(index);
+            }
+            Err(SearchError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(release.id = %rel.id, error = %e, "Rebuilding the search index of release {}", rel.id)
+            }
+        }
         // English names reach Japanese concepts through the mapped target's name: each source
         // concept of a mapping table is also indexed under its chosen target's display.
         let mut via: std::collections::HashMap<(String, String), Vec<String>> = std::collections::HashMap::new();
@@ -445,7 +474,9 @@ impl Service {
                 concepts.push((s.system.as_str(), c));
             }
         }
-        let index = std::sync::Arc::new(crate::search::SearchIndex::build(concepts)?);
+        std::fs::create_dir_all(&self.search_root)
+            .map_err(|e| SearchError::Io { path: self.search_root.clone(), source: e })?;
+        let index = std::sync::Arc::new(SearchIndex::build_in(&self.search_root, &key, concepts)?);
         tracing::info!(release.id = %rel.id, ms = started.elapsed().as_millis() as u64, "Built the search index of release {}", rel.id);
         cache.insert(rel.id.clone(), index.clone());
         Ok(index)

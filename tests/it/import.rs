@@ -274,3 +274,26 @@ fn jp_clins_codes_are_checked_against_the_jslm_tables_of_the_release() {
     let staged = s.import(&[clins], None, Some("2024-09-30"), |_| {}).unwrap();
     assert_eq!(staged[0].concepts, 868, "checked against the draft's JSLM 136 tables");
 }
+
+#[test]
+fn rxnorm_relations_apply_to_the_concepts_imported_with_them() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let rx = "rxnorm/rxnorm-ingredients-prescribe-20251006";
+    let relations = shared(&format!("{rx}/rxnorm_prescribe_20251006_relations.tsv.gz"));
+    // Alone, the relations name concepts that are in no concept file of the import.
+    let e = s.import(std::slice::from_ref(&relations), None, None, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::Import(ImportError::RelationEnd { .. })), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "rxnorm_prescribe_20251006_relations.tsv: line 2: 91348 (subject of consists_of) is not a concept of rxnorm 2025-10-06 in this import: import the relations file together with the concept file of the same version (e.g. RXNCONSO.RRF with RXNREL.RRF)"
+    );
+    assert!(s.draft().unwrap().is_empty(), "nothing staged");
+    // With the concept table of the same version, each relation lands on its subject.
+    let concepts = shared(&format!("{rx}/rxnorm_prescribe_20251006_concepts.tsv.gz"));
+    import_publish(&s, &[concepts, relations], "rx");
+    let scdc = s.lookup("rxnorm", "860974", None).unwrap().concept; // metformin hydrochloride 500 MG
+    assert_eq!(scdc.properties.get("has_ingredient").map(String::as_str), Some("6809"));
+    let scd = s.lookup("rxnorm", "861004", None).unwrap().concept;
+    assert!(scd.properties.contains_key("consists_of"), "{scd:?}");
+}

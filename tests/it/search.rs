@@ -60,3 +60,40 @@ async fn an_english_term_reaches_japanese_concepts_through_their_mappings() {
     let (_, v) = app.get("/v1/search?q=Congenital%20adrenal%20hyperplasia&system=jp-receipt-disease&limit=10").await;
     assert!(v["results"].as_array().unwrap().iter().any(|h| h["code"] == "8848176"), "{v}");
 }
+
+#[test]
+fn publish_writes_the_index_and_a_reopened_service_uses_or_rebuilds_it() {
+    let dir = crate::common::tempdir();
+    let disease = crate::common::shared("disease/b_20240601.txt");
+    let release = {
+        let s = crate::common::open(dir.path());
+        crate::common::import_publish(&s, &[disease], "r1");
+        s.release(Some("r1")).unwrap()
+    };
+    let index_dir = dir.path().join("search").join(&release.sha256[..32]);
+    let manifest = index_dir.join("manifest.json");
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!((m["release_id"].as_str(), m["release_sha256"].as_str()), (Some("r1"), Some(release.sha256.as_str())));
+    assert_eq!(m["concepts"], 27_437);
+    let version = m["format_version"].as_u64().unwrap();
+    let built_at = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+    // A new process opens the published index as it is (no rebuild) and finds 糖尿病 by its romaji.
+    {
+        let s = crate::common::open(dir.path());
+        let hits = s.search("tounyoubyou", None, None, 5, 0).unwrap().results;
+        assert_eq!(hits[0].code, "2500013");
+        assert_eq!(std::fs::metadata(&manifest).unwrap().modified().unwrap(), built_at);
+    }
+    // An index of another format version is refused and rebuilt.
+    std::fs::write(&manifest, serde_json::to_string(&serde_json::json!({"format_version": version + 1, "release_id": "r1", "release_sha256": release.sha256, "tool_version": "x", "concepts": 0, "designations": 0, "build_ms": 0})).unwrap()).unwrap();
+    let s = crate::common::open(dir.path());
+    let hits = s.search("とうにょうびょう", None, None, 5, 0).unwrap().results;
+    assert_eq!(hits[0].code, "2500013");
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(m["format_version"].as_u64(), Some(version));
+    assert!(!std::fs::read_dir(dir.path().join("search")).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".build-")));
+}
