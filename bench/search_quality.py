@@ -163,6 +163,15 @@ def report(results, server_lat):
             f"p50 {speed(pct(r['lat'], 0.5), pct(base['lat'], 0.5))}, p99 {speed(pct(r['lat'], 0.99), pct(base['lat'], 0.99))} "
             "(henkan over HTTP, client round trip)"
         )
+    if server_lat:
+        # The engines alone: henkan's server-side time against the peer's own query time (in
+        # process for SQLite; PostgreSQL's includes its loopback round trip).
+        s = sorted(server_lat)
+        for r in results[1:]:
+            print(
+                f"henkan engine vs {r['name']}: p50 {speed(pct(r['lat'], 0.5), pct(s, 0.5))}, "
+                f"p99 {speed(pct(r['lat'], 0.99), pct(s, 0.99))} (henkan server-side took_ms)"
+            )
 
 
 def main():

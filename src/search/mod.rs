@@ -18,7 +18,7 @@ use tantivy::tokenizer::NgramTokenizer;
 use tantivy::{doc, Index, IndexReader, Term};
 
 use crate::model::{Concept, Status};
-use normalize::{is_kana, normalize, romaji_key};
+use normalize::{is_kana, looks_like_romaji, normalize, romaji_key};
 
 /// Errors of the search layer.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,9 @@ pub(crate) struct IndexKey<'a> {
 pub(crate) type Result<T, E = SearchError> = std::result::Result<T, E>;
 
 /// How many engine candidates are re-ranked.
-const CANDIDATES: usize = 100;
+const CANDIDATES: usize = 64;
+/// How many exact/prefix name matches (from the sorted arrays) are re-ranked besides them.
+const PREFIX_CANDIDATES: usize = 50;
 
 /// How a designation is weighted when it matches.
 fn weight(kind: &str) -> f64 {
@@ -74,6 +76,27 @@ fn weight(kind: &str) -> f64 {
     }
 }
 
+/// How much a system's hit counts when the text matches equally well: systems that republish
+/// another's names rank below the one that owns them (MEDIS 標準病名 repeats receipt disease
+/// names, HOT repeats receipt drug names, WHO's ICD-10 titles reappear in ICD-11).
+fn system_prior(system: &str) -> f64 {
+    match system {
+        "jp-medis-disease" | "jp-hot" | "icd10-who" => 0.97,
+        // The MHLW drug lists repeat the receipt drug master's product names.
+        "jp-yj" | "jp-generic-name" => 0.985,
+        _ => 1.0,
+    }
+}
+
+/// Query terms kept per field family: the rarest n-grams (by document frequency) are the ones
+/// that tell candidates apart; common ones only slow the engine down.
+const MIN_GRAMS: usize = 6;
+const MAX_GRAMS: usize = 14;
+/// Postings the kept n-grams may add up to, beyond the first [`MIN_GRAMS`].
+const GRAM_BUDGET: u64 = 20_000;
+/// Longer queries are compared by character bigrams (Sørensen–Dice) instead of edit distance.
+const LONG_QUERY: usize = 24;
+
 struct Fields {
     system: Field,
     id: Field,
@@ -81,6 +104,62 @@ struct Fields {
     romaji: Field,
     exact: Field,
     romaji_exact: Field,
+    /// English words, lower-cased and stemmed (Porter): `disorders` finds `disorder`.
+    words: Field,
+    /// Character 3-grams of designations written in Latin letters (English names, codes): what
+    /// Latin-letter queries are matched on, being far more selective than 2-grams of a
+    /// 26-letter alphabet.
+    latin: Field,
+}
+
+/// The analyser of English words: split on non-alphanumerics, lower case, English stemmer.
+fn english_analyzer() -> tantivy::tokenizer::TextAnalyzer {
+    use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+    TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).filter(Stemmer::new(Language::English)).build()
+}
+
+/// The stemmed English words of a text (empty when it has none).
+fn english_words(text: &str) -> Vec<String> {
+    let mut analyzer = english_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = &stream.token().text;
+        if t.len() > 1 && t.bytes().any(|b| b.is_ascii_alphabetic()) && !out.contains(t) {
+            out.push(t.clone());
+        }
+    }
+    out
+}
+
+fn register_tokenizers(index: &Index) -> Result<()> {
+    index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
+    index.tokenizers().register("trigram", NgramTokenizer::new(3, 3, false)?);
+    index.tokenizers().register("english", english_analyzer());
+    Ok(())
+}
+
+/// Keeps the rarest terms: at least [`MIN_GRAMS`], more while within [`GRAM_BUDGET`] postings,
+/// at most `max`. Terms no document has are dropped.
+fn rarest(searcher: &tantivy::Searcher, terms: Vec<Term>, max: usize) -> Result<Vec<Term>> {
+    let mut with_df: Vec<(u64, Term)> = Vec::with_capacity(terms.len());
+    for t in terms {
+        let df = searcher.doc_freq(&t)?;
+        if df > 0 {
+            with_df.push((df, t));
+        }
+    }
+    with_df.sort_by_key(|(df, _)| *df);
+    let mut kept = Vec::new();
+    let mut postings = 0u64;
+    for (df, t) in with_df {
+        if kept.len() >= max || (kept.len() >= MIN_GRAMS && postings + df > GRAM_BUDGET) {
+            break;
+        }
+        postings += df;
+        kept.push(t);
+    }
+    Ok(kept)
 }
 
 /// One hit.
@@ -128,6 +207,8 @@ pub(crate) struct SearchIndex {
     by_norm: Vec<(String, u32)>,
     /// (romaji key, doc) sorted, for romaji prefix suggestions.
     by_romaji: Vec<(String, u32)>,
+    /// The first doc of each concept (docs are in concept order), plus the end.
+    first_doc: Vec<u32>,
 }
 
 /// How many prefix entries a suggestion looks at before ranking them.
@@ -159,13 +240,23 @@ fn schema() -> (Schema, Fields) {
     let ngram = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default().set_tokenizer("ngram").set_index_option(IndexRecordOption::WithFreqs),
     );
+    let trigram = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer("trigram").set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         system: b.add_text_field("system", STRING),
         id: b.add_u64_field("id", FAST),
-        norm: b.add_text_field("norm", ngram.clone()),
-        romaji: b.add_text_field("romaji", ngram),
+        norm: b.add_text_field("norm", ngram),
+        romaji: b.add_text_field("romaji", trigram.clone()),
+        latin: b.add_text_field("latin", trigram),
         exact: b.add_text_field("exact", STRING),
         romaji_exact: b.add_text_field("romaji_exact", STRING),
+        words: b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer("english").set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -177,7 +268,7 @@ fn fill<'a>(
     fields: &Fields,
     concepts: impl IntoIterator<Item = (&'a str, Concept)>,
 ) -> Result<(Vec<DocInfo>, Vec<ConceptInfo>)> {
-    index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
+    register_tokenizers(index)?;
     let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
     let mut docs: Vec<DocInfo> = Vec::new();
     let mut infos: Vec<ConceptInfo> = Vec::new();
@@ -196,10 +287,13 @@ fn fill<'a>(
                 continue;
             }
             let romaji = if is_kana(&norm) { romaji_key(&term) } else { String::new() };
+            // Words and Latin 3-grams only where the text is written in Latin letters or is a code.
+            let latin =
+                if norm.is_ascii() || norm.bytes().any(|b| b.is_ascii_alphabetic()) { norm.as_str() } else { "" };
             writer.add_document(doc!(
                 fields.system => system, fields.id => docs.len() as u64,
                 fields.norm => norm.as_str(), fields.romaji => romaji.as_str(), fields.exact => norm.as_str(),
-                fields.romaji_exact => romaji.as_str(),
+                fields.romaji_exact => romaji.as_str(), fields.words => latin, fields.latin => latin,
             ))?;
             docs.push(DocInfo { concept, term, kind: kind_name(kind), norm, romaji });
         }
@@ -218,6 +312,29 @@ fn fill<'a>(
     }
     writer.wait_merging_threads()?;
     Ok((docs, infos))
+}
+
+/// How alike two normalised strings are (0–1): edit distance and Jaro–Winkler for short ones,
+/// character bigrams (Sørensen–Dice, linear time) for long ones.
+fn similarity(a: &str, b: &str, long: bool) -> f64 {
+    if long {
+        strsim::sorensen_dice(a, b)
+    } else {
+        strsim::normalized_levenshtein(a, b).max(strsim::jaro_winkler(a, b) * 0.9)
+    }
+}
+
+/// Character 3-grams of a string, as the `trigram` tokeniser makes them (the whole string when
+/// shorter).
+fn trigrams(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < 3 {
+        return vec![s.to_owned()];
+    }
+    let mut out: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Character n-grams (1- and 2-grams) of a normalised string, as the index tokenises them.
@@ -297,7 +414,7 @@ impl SearchIndex {
     }
 
     fn from_parts(index: &Index, fields: Fields, docs: Vec<DocInfo>, infos: Vec<ConceptInfo>) -> Result<Self> {
-        index.tokenizers().register("ngram", NgramTokenizer::new(1, 2, false)?);
+        register_tokenizers(index)?;
         let reader = index.reader()?;
         let mut by_norm: Vec<(String, u32)> =
             docs.iter().enumerate().map(|(i, d)| (d.norm.clone(), i as u32)).collect();
@@ -309,7 +426,14 @@ impl SearchIndex {
             .map(|(i, d)| (d.romaji.clone(), i as u32))
             .collect();
         by_romaji.sort_unstable();
-        Ok(Self { reader, fields, docs, concepts: infos, by_norm, by_romaji })
+        let mut first_doc = vec![docs.len() as u32; infos.len() + 1];
+        for (i, d) in docs.iter().enumerate().rev() {
+            first_doc[d.concept as usize] = i as u32;
+        }
+        for c in (0..infos.len()).rev() {
+            first_doc[c] = first_doc[c].min(first_doc[c + 1]);
+        }
+        Ok(Self { reader, fields, docs, concepts: infos, by_norm, by_romaji, first_doc })
     }
 
     /// Completions of a prefix: names (or kana readings' romaji) starting with it, shortest and
@@ -364,6 +488,35 @@ impl SearchIndex {
         Ok(hits)
     }
 
+    /// Whether a concept's names cover a mixed-script query: every kana run in its kana
+    /// reading and every other run in one of its other names, each in query order
+    /// (`ひふ炎`: ひふ in ひふえん, 炎 in 皮膚炎).
+    fn covers_mixed(&self, concept: u32, runs: &[(bool, String)]) -> bool {
+        let docs = &self.docs[self.first_doc[concept as usize] as usize..self.first_doc[concept as usize + 1] as usize];
+        let in_order = |text: &str, kana: bool| {
+            let mut rest = text;
+            runs.iter().filter(|(k, _)| *k == kana).all(|(_, run)| match rest.find(run.as_str()) {
+                Some(i) => {
+                    rest = &rest[i + run.len()..];
+                    true
+                }
+                None => false,
+            })
+        };
+        let kana_ok = docs.iter().any(|d| d.kind == "kana" && in_order(&d.norm, true));
+        kana_ok && docs.iter().any(|d| d.kind != "kana" && in_order(&d.norm, false))
+    }
+
+    /// Adds up to [`PREFIX_CANDIDATES`] designations whose key starts with `prefix` (in `system`).
+    fn prefixed(&self, keys: &[(String, u32)], prefix: &str, system: Option<&str>, out: &mut Vec<u32>) {
+        let start = keys.partition_point(|(k, _)| k.as_str() < prefix);
+        let matching = keys[start..].iter().take_while(|(k, _)| k.starts_with(prefix));
+        let in_system = matching.filter(|(_, doc)| {
+            system.is_none_or(|s| self.concepts[self.docs[*doc as usize].concept as usize].system == s)
+        });
+        out.extend(in_system.take(PREFIX_CANDIDATES).map(|(_, doc)| *doc));
+    }
+
     /// The best concepts for a query (optionally in one system), best first.
     pub(crate) fn search(&self, q: &str, system: Option<&str>, limit: usize, offset: usize) -> Result<Vec<Hit>> {
         self.search_with(q, system, limit, offset, CANDIDATES)
@@ -382,27 +535,40 @@ impl SearchIndex {
         if norm.is_empty() {
             return Ok(Vec::new());
         }
-        let ascii_query = q.is_ascii();
+        let ascii_query = norm.is_ascii();
         let romaji = if ascii_query || is_kana(&norm) { romaji_key(q) } else { String::new() };
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let term_query = |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) };
         clauses.push((
             Occur::Should,
             Box::new(TermQuery::new(Term::from_field_text(f.exact, &norm), IndexRecordOption::Basic)),
         ));
-        for g in grams(&norm) {
-            clauses.push((
-                Occur::Should,
-                Box::new(TermQuery::new(Term::from_field_text(f.norm, &g), IndexRecordOption::WithFreqs)),
-            ));
+        // Latin-letter queries (romaji, English, codes) by 3-grams of the Latin fields; every
+        // other script by 1/2-grams of the normalised text (kana queries reach kana readings,
+        // normalised to hiragana, this way).
+        let latin = ascii_query && norm.chars().count() >= 3;
+        let (field, own) = if latin { (f.latin, trigrams(&norm)) } else { (f.norm, grams(&norm)) };
+        let own = own.into_iter().map(|g| Term::from_field_text(field, &g)).collect();
+        for t in rarest(&searcher, own, MAX_GRAMS)? {
+            clauses.push((Occur::Should, term_query(t)));
         }
         if !romaji.is_empty() {
             let exact = TermQuery::new(Term::from_field_text(f.romaji_exact, &romaji), IndexRecordOption::Basic);
             clauses.push((Occur::Should, Box::new(tantivy::query::BoostQuery::new(Box::new(exact), 50.0))));
-            for g in grams(&romaji) {
-                clauses.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(Term::from_field_text(f.romaji, &g), IndexRecordOption::WithFreqs)),
-                ));
+        }
+        if !romaji.is_empty() && ascii_query {
+            // Input that reads as romaji is looked for in the readings first.
+            let boost = if looks_like_romaji(q) { 3.0 } else { 1.0 };
+            let romaji_grams = trigrams(&romaji).into_iter().map(|g| Term::from_field_text(f.romaji, &g)).collect();
+            for t in rarest(&searcher, romaji_grams, MAX_GRAMS)? {
+                clauses.push((Occur::Should, Box::new(tantivy::query::BoostQuery::new(term_query(t), boost))));
+            }
+        }
+        if ascii_query {
+            let words = english_words(&norm).into_iter().map(|w| Term::from_field_text(f.words, &w)).collect();
+            for t in rarest(&searcher, words, MAX_GRAMS)? {
+                clauses.push((Occur::Should, Box::new(tantivy::query::BoostQuery::new(term_query(t), 2.0))));
             }
         }
         let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
@@ -412,10 +578,12 @@ impl SearchIndex {
                 (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.system, s), IndexRecordOption::Basic))),
             ]));
         }
-        let searcher = self.reader.searcher();
+        let long = norm.chars().count() > LONG_QUERY;
+        let mixed = normalize::mixed_runs(&norm);
         let top = searcher.search(&query, &TopDocs::with_limit(candidates))?;
         let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
         let mut best: HashMap<u32, (f64, usize)> = HashMap::new();
+        let mut ids: Vec<u32> = Vec::with_capacity(candidates + PREFIX_CANDIDATES);
         for (_, addr) in top {
             let column = match columns.entry(addr.segment_ord) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -423,14 +591,24 @@ impl SearchIndex {
                     e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("id")?)
                 }
             };
-            let Some(id) = column.first(addr.doc_id) else { continue };
+            if let Some(id) = column.first(addr.doc_id) {
+                ids.push(id as u32);
+            }
+        }
+        // Names equal to or starting with the query, straight from the sorted arrays: the many
+        // products that share a name reach the re-ranker without engine work.
+        self.prefixed(&self.by_norm, &norm, system, &mut ids);
+        if ascii_query && !romaji.is_empty() {
+            self.prefixed(&self.by_romaji, &romaji, system, &mut ids);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
             let d = &self.docs[id as usize];
             let tn = d.norm.as_str();
-            let mut sim = strsim::normalized_levenshtein(&norm, tn).max(strsim::jaro_winkler(&norm, tn) * 0.9);
+            let mut sim = similarity(&norm, tn, long);
             if !romaji.is_empty() && !d.romaji.is_empty() {
-                sim = sim
-                    .max(strsim::normalized_levenshtein(&romaji, &d.romaji))
-                    .max(strsim::jaro_winkler(&romaji, &d.romaji) * 0.9);
+                sim = sim.max(similarity(&romaji, &d.romaji, long));
             }
             if tn == norm || (!romaji.is_empty() && d.romaji == romaji) {
                 sim = 1.5;
@@ -439,8 +617,16 @@ impl SearchIndex {
             } else if tn.contains(&norm) {
                 sim = sim.max(0.8);
             }
-            let active = self.concepts[d.concept as usize].active;
-            let score = sim * weight(d.kind) * if active { 1.0 } else { 0.8 };
+            if let Some(runs) = mixed.as_deref() {
+                // Shorter names first among those that cover the query.
+                let closeness = (norm.chars().count() as f64 / tn.chars().count().max(1) as f64).min(1.0);
+                let covered = 0.85 + 0.07 * closeness;
+                if sim < covered && self.covers_mixed(d.concept, runs) {
+                    sim = covered;
+                }
+            }
+            let c = &self.concepts[d.concept as usize];
+            let score = sim * weight(d.kind) * system_prior(c.system) * if c.active { 1.0 } else { 0.8 };
             if best.get(&d.concept).is_none_or(|(s, _)| *s < score) {
                 best.insert(d.concept, (score, id as usize));
             }

@@ -75,6 +75,33 @@ pub fn is_kana(s: &str) -> bool {
 }
 
 /// The canonical romaji of a kana reading (katakana or hiragana), or of a romaji query.
+/// The kana and non-kana runs of a normalised query, when it mixes kana with other characters
+/// (`ひふ炎` → `[(true, "ひふ"), (false, "炎")]`): users often write part of a term in kana.
+/// `None` for a query in one script.
+pub fn mixed_runs(norm: &str) -> Option<Vec<(bool, String)>> {
+    let mut runs: Vec<(bool, String)> = Vec::new();
+    for c in norm.chars().filter(|c| !c.is_whitespace()) {
+        let kana = is_kana(c.encode_utf8(&mut [0; 4]));
+        match runs.last_mut() {
+            Some((k, run)) if *k == kana => run.push(c),
+            _ => runs.push((kana, c.to_string())),
+        }
+    }
+    (runs.iter().any(|(k, _)| *k) && runs.iter().any(|(k, _)| !*k)).then_some(runs)
+}
+
+/// Whether Latin-letter input reads as romaji: it converts to kana with no letter left over
+/// (`tounyoubyou`, `shouchoukan`; not `Kantrex`, `hemoglobin`).
+pub fn looks_like_romaji(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    if lower.is_empty() || !lower.chars().all(|c| c.is_ascii_alphabetic() || c == ' ' || c == '-' || c == '\'') {
+        return false;
+    }
+    let kana = lower.replace([' ', '-', '\''], "").to_hiragana();
+    !kana.is_empty() && !kana.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// The canonical romaji of a text (for kana readings and romaji queries).
 pub fn romaji_key(s: &str) -> String {
     let ascii: String = if s.is_ascii() {
         s.to_lowercase()
@@ -131,5 +158,23 @@ mod tests {
         assert_eq!(romaji_key("tonyobyo"), key);
         assert_eq!(romaji_key("シンキンコウソク"), romaji_key("shinkinkousoku"));
         assert_eq!(romaji_key("ジンエン"), romaji_key("zinen"));
+    }
+
+    #[test]
+    fn mixed_script_queries_split_into_runs() {
+        let runs = |q: &str| mixed_runs(&normalize(q));
+        assert_eq!(runs("ひふ炎"), Some(vec![(true, "ひふ".to_owned()), (false, "炎".to_owned())]));
+        assert_eq!(runs("とうにょう病").map(|r| r.len()), Some(2));
+        assert_eq!(runs("糖尿病"), None);
+        assert_eq!(runs("とうにょうびょう"), None);
+    }
+
+    #[test]
+    fn romaji_is_told_from_english() {
+        assert!(looks_like_romaji("tounyoubyou"));
+        assert!(looks_like_romaji("shouchoukannyoukeishuyou"));
+        assert!(!looks_like_romaji("hemoglobin A1c"));
+        assert!(!looks_like_romaji("Kantrex"));
+        assert!(!looks_like_romaji("3D045"));
     }
 }

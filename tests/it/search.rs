@@ -97,3 +97,15 @@ fn publish_writes_the_index_and_a_reopened_service_uses_or_rebuilds_it() {
         .to_string_lossy()
         .starts_with(".build-")));
 }
+
+#[tokio::test]
+async fn mixed_kana_kanji_and_stemmed_english() {
+    let app = TestApp::default_data();
+    // Part of a term written in kana: ひふ炎 is 皮膚炎 (6869043), 頭つう is 頭痛 (7840024).
+    assert_eq!(first(app, "ひふ炎").await, ("jp-receipt-disease".into(), "6869043".into()));
+    assert_eq!(first(app, "頭つう").await, ("jp-receipt-disease".into(), "7840024".into()));
+    // English words are stemmed: plural and inflected forms find ICD-11 5C50.7.
+    let (_, v) =
+        app.get(&format!("/v1/search?q={}&system=icd11-mms&limit=3", urlencode("disorder glycine metabolisms"))).await;
+    assert_eq!(v["results"][0]["code"], "5C50.7", "{v}");
+}
