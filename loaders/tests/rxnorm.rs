@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{load, shared};
-use henkan_loaders::{by_format, detect, DesignationUse, SourceFile, Status};
+use common::{load, load_err, shared};
+use henkan_loaders::{detect, DesignationUse, SourceFile, Status};
 
 const CONCEPTS: &[u8] = include_bytes!("fixtures/rxnorm_prescribe_20251006_concepts_head.tsv");
 const MEDXN: &[u8] = include_bytes!("fixtures/RxNorm_BNIN_concepts_head.tsv");
@@ -51,10 +51,7 @@ fn official_rxnconso_layout() {
     );
     assert_eq!(l.notes, ["2 atoms of sources other than RXNORM are not RxNorm content and were left out"]);
     let broken = String::from_utf8(CONSO.to_vec()).unwrap().replace("|Parlodel||N|4096|", "|Parlodel||N|");
-    let e = by_format("rxnorm-rrf")
-        .unwrap()
-        .load(&SourceFile { name: "RXNCONSO.RRF", bytes: broken.as_bytes() })
-        .unwrap_err();
+    let e = load_err("rxnorm-rrf", "RXNCONSO.RRF", broken.as_bytes());
     assert_eq!(e.to_string(), "RXNCONSO.RRF: record 3 (line 3): 17 fields where the published layout has 18: is this the right file or format?");
 }
 
@@ -112,19 +109,13 @@ fn prescribable_json_nesting_becomes_concepts_and_relations() {
 fn prescribable_json_errors_say_where() {
     let text = String::from_utf8(LETTER_J.to_vec()).unwrap();
     let bad_tty = text.replacen("\"TTY\": \"SCD\"", "\"TTY\": \"SBD\"", 1);
-    let e = by_format("rxnorm-prescribe-json")
-        .unwrap()
-        .load(&SourceFile { name: "J.json", bytes: bad_tty.as_bytes() })
-        .unwrap_err();
+    let e = load_err("rxnorm-prescribe-json", "J.json", bad_tty.as_bytes());
     assert_eq!(
         e.to_string(),
         "J.json: record 1 (field \"[0].SCDCs[0].SCDs[0].TTY\"): invalid value \"SBD\": expected SCD under SCDs"
     );
     let unknown = text.replacen("\"UNII\"", "\"UNIQ\"", 1);
-    let e = by_format("rxnorm-prescribe-json")
-        .unwrap()
-        .load(&SourceFile { name: "J.json", bytes: unknown.as_bytes() })
-        .unwrap_err();
+    let e = load_err("rxnorm-prescribe-json", "J.json", unknown.as_bytes());
     assert!(e.to_string().contains("unknown field `UNIQ`"), "{e}");
 }
 
@@ -147,10 +138,7 @@ fn official_rxnrel_layout_reads_second_to_first() {
     assert_eq!(l.relations[0].line, 1);
     assert_eq!(l.notes.len(), 1, "the row without a RELA is counted");
     let broken = String::from_utf8(REL.to_vec()).unwrap().replacen("6809||CUI", "6809x||CUI", 1);
-    let e = by_format("rxnorm-rel-rrf")
-        .unwrap()
-        .load(&SourceFile { name: "RXNREL.RRF", bytes: broken.as_bytes() })
-        .unwrap_err();
+    let e = load_err("rxnorm-rel-rrf", "RXNREL.RRF", broken.as_bytes());
     assert_eq!(
         e.to_string(),
         "RXNREL.RRF: record 1 (line 1, field 1 \"RXCUI1\"): invalid value \"6809x\": expected a numeric RXCUI"

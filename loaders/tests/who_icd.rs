@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{load, shared};
+use common::{load, load_err, shared};
 use henkan_loaders::who_icd::WhoIcdCrosswalk;
 use henkan_loaders::{by_format, detect, SourceFile};
 
@@ -111,19 +111,13 @@ fn who_tabulation_of_the_2024_layout_and_its_errors() {
     assert_eq!(l.concepts.len(), 7);
     assert!(l.concepts[3].property("entity_uri").unwrap().ends_with("/257068234"));
     let skipped = text.replacen("\"- - - Cholera\"", "\"- - - - Cholera\"", 1);
-    let e = by_format("icd11-simple-tabulation")
-        .unwrap()
-        .load(&SourceFile { name: "LinearizationMiniOutput-MMS-en.txt", bytes: skipped.as_bytes() })
-        .unwrap_err();
+    let e = load_err("icd11-simple-tabulation", "LinearizationMiniOutput-MMS-en.txt", skipped.as_bytes());
     assert_eq!(
         e.to_string(),
         "LinearizationMiniOutput-MMS-en.txt: record 4 (line 5, field 5 \"Title\"): invalid value \"- - - - Cholera\": expected one more depth marker (\"- \") than the entity above it (none for a chapter)"
     );
     let twice = text.replacen("\t1A03.0\t", "\t1A00\t", 1);
-    let e = by_format("icd11-simple-tabulation")
-        .unwrap()
-        .load(&SourceFile { name: "LinearizationMiniOutput-MMS-en.txt", bytes: twice.as_bytes() })
-        .unwrap_err();
+    let e = load_err("icd11-simple-tabulation", "LinearizationMiniOutput-MMS-en.txt", twice.as_bytes());
     assert!(
         e.to_string().starts_with("LinearizationMiniOutput-MMS-en.txt: record 6 (line 7, field 3 \"Code\")"),
         "{e}"

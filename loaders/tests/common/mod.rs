@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use henkan_loaders::{by_format, Loaded, SourceFile};
+use henkan_loaders::{by_format, LoadError, Loaded, SourceFile};
 
 /// A staged official file from `../shared/data`, decompressed if it ends in `.gz`.
 pub fn shared(path: &str) -> Vec<u8> {
@@ -22,4 +22,12 @@ pub fn shared(path: &str) -> Vec<u8> {
 /// Loads bytes with a named format, panicking with the loader's message on failure.
 pub fn load(format: &str, name: &str, bytes: &[u8]) -> Loaded {
     by_format(format).unwrap().load(&SourceFile { name, bytes }).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Loads bytes with a named format that must fail, returning the error.
+pub fn load_err(format: &str, name: &str, bytes: &[u8]) -> LoadError {
+    match by_format(format).unwrap().load(&SourceFile { name, bytes }) {
+        Ok(_) => panic!("{name} loaded as {format}, but it is broken"),
+        Err(e) => e,
+    }
 }
