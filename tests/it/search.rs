@@ -108,4 +108,10 @@ async fn mixed_kana_kanji_and_stemmed_english() {
     let (_, v) =
         app.get(&format!("/v1/search?q={}&system=icd11-mms&limit=3", urlencode("disorder glycine metabolisms"))).await;
     assert_eq!(v["results"][0]["code"], "5C50.7", "{v}");
+    // Lab abbreviations reach the JSLM analyte through its published name: AST (3B035), and
+    // γ-GTP, the everyday spelling of γ-GT (3B090), as a near match.
+    for (q, code) in [("AST", "3B035"), ("γ-GTP", "3B090")] {
+        let (_, v) = app.get(&format!("/v1/search?q={}&system=jlac10-analyte&limit=3", urlencode(q))).await;
+        assert_eq!(v["results"][0]["code"], code, "{q}: {v}");
+    }
 }
