@@ -30,28 +30,18 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     /// Failpoint stage, if any.
     pub failpoint: Option<String>,
-    /// Whether a publish also builds the new release's search index (into `<data dir>/search/`).
-    /// When off, the index is built on the first search instead.
-    pub index_on_publish: bool,
 }
 
 impl StoreConfig {
-    /// A store config for a directory, without failpoints, indexing at publish.
+    /// A store config for a directory, without failpoints.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        Self { data_dir: data_dir.into(), failpoint: None, index_on_publish: true }
-    }
-
-    /// The same, building search indexes on first use rather than at publish (tests that
-    /// publish many releases and never search).
-    pub fn without_index_on_publish(mut self) -> Self {
-        self.index_on_publish = false;
-        self
+        Self { data_dir: data_dir.into(), failpoint: None }
     }
 }
 
 impl From<&GlobalOpts> for StoreConfig {
     fn from(g: &GlobalOpts) -> Self {
-        Self { data_dir: g.data_dir.clone(), failpoint: g.failpoint.clone(), index_on_publish: true }
+        Self { data_dir: g.data_dir.clone(), failpoint: g.failpoint.clone() }
     }
 }
 

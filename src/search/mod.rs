@@ -366,19 +366,19 @@ impl SearchIndex {
         let tmp = root.join(format!(".build-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&tmp).map_err(|e| SearchError::Io { path: tmp.clone(), source: e })?;
         let (schema, fields) = schema();
-        let (concepts, designations) = {
+        let (docs, infos) = {
             let index = Index::create_in_dir(&tmp, schema)?;
             let (docs, infos) = fill(&index, &fields, concepts)?;
             disk::write_rerank(&tmp, &infos, &docs)?;
-            (infos.len(), docs.len())
+            (docs, infos)
         };
         let manifest = disk::IndexManifest {
             format_version: INDEX_FORMAT_VERSION,
             release_id: key.id.to_owned(),
             release_sha256: key.sha256.to_owned(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            concepts,
-            designations,
+            concepts: infos.len(),
+            designations: docs.len(),
             build_ms: started.elapsed().as_millis() as u64,
         };
         disk::write_manifest(&tmp, &manifest)?;
@@ -386,7 +386,8 @@ impl SearchIndex {
             std::fs::remove_dir_all(&dir).map_err(|e| SearchError::Io { path: dir.clone(), source: e })?;
         }
         std::fs::rename(&tmp, &dir).map_err(|e| SearchError::Io { path: dir.clone(), source: e })?;
-        Self::open(root, key)
+        // The re-ranker's data is already in memory: only the engine files are opened again.
+        Self::from_parts(&Index::open_in_dir(&dir)?, fields, docs, infos)
     }
 
     /// Opens the index of a release from `root/<release hash>/`, read-only; refuses a directory

@@ -24,8 +24,6 @@ pub struct Service {
     store: Store,
     /// Where release search indexes live (`<data dir>/search/`), one directory per release hash.
     search_root: PathBuf,
-    /// Whether publish builds the new release's index.
-    index_on_publish: bool,
     /// Search indexes by release id, built on first use.
     indexes: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::search::SearchIndex>>>,
 }
@@ -159,7 +157,7 @@ impl Service {
         let store = Store::open(&config.data_dir, config.failpoint.clone(), now())?;
         let search_root = config.data_dir.join("search");
         crate::search::SearchIndex::clean_unfinished(&search_root);
-        Ok(Self { store, search_root, index_on_publish: config.index_on_publish, indexes: Default::default() })
+        Ok(Self { store, search_root, indexes: Default::default() })
     }
 
     /// Parses official files and stages them in the draft: all of them, or nothing.
@@ -300,10 +298,8 @@ impl Service {
         )?;
         // The release is committed; its search index is derived data: a failure here is logged
         // and the index is built again when the release is first searched.
-        if self.index_on_publish {
-            if let Err(e) = self.search_index(&release) {
-                tracing::warn!(release.id = %release.id, error = %e, "Could not build the search index of release {}", release.id);
-            }
+        if let Err(e) = self.search_index(&release) {
+            tracing::warn!(release.id = %release.id, error = %e, "Could not build the search index of release {}", release.id);
         }
         Ok(release)
     }
