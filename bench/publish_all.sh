@@ -11,13 +11,13 @@ DATA=${1:-$(mktemp -d)}
 H="./target/release/henkan --data-dir $DATA"
 export RUST_LOG=warn
 t0=$(date +%s.%N)
-# Files whose names or contents carry their version.
+# Files whose names or contents carry their version, and the 20 drug change files: each applies
+# on the version before it (y_ALL20240531.csv, then the change files in date order).
 $H import "$D"/disease/b_20240601.txt "$D"/disease/z_20250601.txt "$D"/drug/y_ALL20240531.csv \
+  "$D"/drug/y_diffs/y_*.csv \
   "$D"/drug/tp20250814-01_01.xlsx "$D"/drug/tp20250814-01_02.xlsx "$D"/drug/tp20250814-01_03.xlsx \
   "$D"/drug/ippanmeishohoumaster_250814.xlsx "$D"/icd11/11To10MapToOneCategory.txt \
   "$D"/icd11/10To11MapToOneCategory.txt "$D"/icd11/10To11MapToMultipleCategories.txt "$D"/lab/136jlac10_1.xlsx >/dev/null
-# The 20 drug change files, in date order, each applied on the draft's previous version.
-for f in "$D"/drug/y_diffs/y_*.csv; do $H import "$f" >/dev/null; done
 $H import --version 2024-09-30 "$D/lab/0930電子カルテ情報共有サービスマスター表(JLAC10+11)＿大江.xlsx" >/dev/null
 $H import --version 2003-02-28 "$D"/drug/jp-medicine-master-data/hot9/20030228.csv >/dev/null
 $H import --version hl7-subset+top2000-1.6 "$D"/loinc/hl7-tx-subset/Loinc.csv \

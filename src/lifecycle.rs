@@ -87,8 +87,28 @@ pub struct PublishRequest {
     pub notes: String,
 }
 
-/// Turns the draft into the next release on top of the latest one.
-pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<Release> {
+/// Turns the draft into the next release on top of the latest one. Once the release's content
+/// is settled (before its history is written and it is committed), `alongside` runs on it in
+/// parallel with the commit (the search index is built this way); its result is returned
+/// whether or not the commit succeeds, and is `None` when publishing failed before.
+pub(crate) fn publish<R: Send>(
+    store: &Store,
+    req: &PublishRequest,
+    now: &str,
+    alongside: impl FnOnce(&Release) -> R + Send,
+) -> (Result<Release>, Option<R>) {
+    match prepare(store, req, now) {
+        Ok((release, parent)) => {
+            let (committed, other) =
+                rayon::join(|| write_history_and_commit(store, req, &release, parent.as_ref()), || alongside(&release));
+            (committed.map(|()| release), Some(other))
+        }
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// The next release (id, parent, systems, mappings, digest) from the draft, and its parent.
+fn prepare(store: &Store, req: &PublishRequest, now: &str) -> Result<(Release, Option<Release>)> {
     check_release_id(&req.id)?;
     if store.release(&req.id)?.is_some() {
         return Err(store::StoreError::ReleaseExists(req.id.clone()).into());
@@ -159,31 +179,10 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
     }
     let systems: Vec<ReleaseSystem> = systems.into_values().collect();
     let mappings: Vec<ReleaseMapping> = mappings.into_values().collect();
-    let mut history: Vec<(String, String, HistoryEvent)> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for slug in systems.iter().map(|s| &s.system).chain(parent.iter().flat_map(|p| p.systems.iter().map(|s| &s.system)))
-    {
-        if !seen.insert(slug.clone()) {
-            continue;
-        }
-        let old = parent.as_ref().and_then(|p| p.system(slug));
-        let new = systems.iter().find(|s| &s.system == slug);
-        let version = new.map(|s| s.version.clone());
-        diff_versions(store, old.map(|s| s.version_id), new.map(|s| s.version_id), |change| {
-            let (code, event) = match change {
-                Change::Added(c) => (c.code.clone(), event(req, HistoryKind::Added, &version, &c, vec![])),
-                Change::Removed(c) => (c.code.clone(), event(req, HistoryKind::Removed, &None, &c, vec![])),
-                Change::Changed(c, changes) => {
-                    (c.code.clone(), event(req, HistoryKind::of_changes(&changes), &version, &c, changes))
-                }
-            };
-            history.push((slug.clone(), code, event));
-        })?;
-    }
     let release = Release {
         id: req.id.clone(),
         seq: store.next_seq()?,
-        parent: parent.map(|p| p.id),
+        parent: parent.as_ref().map(|p| p.id.clone()),
         publisher: req.publisher.clone(),
         notes: req.notes.clone(),
         created_at: now.to_owned(),
@@ -192,9 +191,55 @@ pub(crate) fn publish(store: &Store, req: &PublishRequest, now: &str) -> Result<
         systems,
         mappings,
     };
-    store.commit_release(&release, &history)?;
+    Ok((release, parent))
+}
+
+/// Writes the history of every code that changed since the parent, then commits the release.
+fn write_history_and_commit(
+    store: &Store,
+    req: &PublishRequest,
+    release: &Release,
+    parent: Option<&Release>,
+) -> Result<()> {
+    let systems = &release.systems;
+    let mut slugs: Vec<&String> = systems
+        .iter()
+        .map(|s| &s.system)
+        .chain(parent.iter().flat_map(|p| p.systems.iter().map(|s| &s.system)))
+        .collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    // Each code system's history is independent of the others': they are diffed in parallel.
+    let per_system: Vec<Result<Vec<(String, String, HistoryEvent)>>> = {
+        use rayon::prelude::*;
+        slugs
+            .par_iter()
+            .map(|slug| {
+                let old = parent.and_then(|p| p.system(slug));
+                let new = systems.iter().find(|s| &s.system == *slug);
+                let version = new.map(|s| s.version.clone());
+                let mut events = Vec::new();
+                diff_versions(store, old.map(|s| s.version_id), new.map(|s| s.version_id), |change| {
+                    let (code, event) = match change {
+                        Change::Added(c) => (c.code.clone(), event(req, HistoryKind::Added, &version, &c, vec![])),
+                        Change::Removed(c) => (c.code.clone(), event(req, HistoryKind::Removed, &None, &c, vec![])),
+                        Change::Changed(c, changes) => {
+                            (c.code.clone(), event(req, HistoryKind::of_changes(&changes), &version, &c, changes))
+                        }
+                    };
+                    events.push(((*slug).clone(), code, event));
+                })?;
+                Ok(events)
+            })
+            .collect()
+    };
+    let mut history: Vec<(String, String, HistoryEvent)> = Vec::new();
+    for events in per_system {
+        history.extend(events?);
+    }
+    store.commit_release(release, &history)?;
     tracing::info!(release.id = %release.id, history = history.len(), sha256 = %release.sha256, "Published release {}", release.id);
-    Ok(release)
+    Ok(())
 }
 
 /// The distinct notices of the systems in a release, in slug order.

@@ -268,6 +268,58 @@ pub(crate) fn ingredients<'a>(concepts: impl IntoIterator<Item = &'a Concept>) -
         .collect()
 }
 
+/// Letter counts of a phonetic key (a–z, and one bin for anything else).
+struct Letters([u16; 27]);
+
+impl Letters {
+    fn of(key: &str) -> Self {
+        let mut counts = [0u16; 27];
+        for ch in key.chars() {
+            let bin = if ch.is_ascii_lowercase() { (ch as u8 - b'a') as usize } else { 26 };
+            counts[bin] = counts[bin].saturating_add(1);
+        }
+        Self(counts)
+    }
+
+    /// A lower bound of the (Damerau-)Levenshtein distance between the two keys.
+    fn lower_bound(&self, other: &Self) -> u32 {
+        let (mut extra, mut missing) = (0u32, 0u32);
+        for (a, b) in self.0.iter().zip(&other.0) {
+            if a > b {
+                extra += u32::from(a - b);
+            } else {
+                missing += u32::from(b - a);
+            }
+        }
+        extra.max(missing)
+    }
+}
+
+/// The five RxNorm ingredients whose phonetic keys are closest to an ingredient part's (at least
+/// [`MIN_SIMILARITY`]), best first.
+fn best_ingredients(part: &str, targets: &[Ingredient], letters: &[Letters]) -> Vec<(f64, usize)> {
+    let Some(key) = kana_key(part) else { return Vec::new() };
+    let len = key.chars().count() as f64;
+    let own = Letters::of(&key);
+    let mut scored: Vec<(f64, usize)> = targets
+        .iter()
+        .enumerate()
+        // A similarity of MIN_SIMILARITY allows at most (1 - MIN_SIMILARITY) × the longer length
+        // edits, and every edit changes the letter counts by at most one on each side: skip the
+        // keys that differ more cheaply, before the edit distance.
+        .filter(|(i, t)| {
+            let l = t.key.chars().count() as f64;
+            let allowed = (1.0 - MIN_SIMILARITY) * len.max(l);
+            (len - l).abs() <= allowed && own.lower_bound(&letters[*i]) as f64 <= allowed
+        })
+        .map(|(i, t)| (strsim::normalized_damerau_levenshtein(&key, &t.key), i))
+        .filter(|(s, _)| *s >= MIN_SIMILARITY)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| targets[a.1].code.cmp(&targets[b.1].code)));
+    scored.truncate(5);
+    scored
+}
+
 /// Derives candidate rows for every YJ code (source concepts of `jp-yj`).
 pub(crate) fn derive(
     sources: &[Concept],
@@ -276,36 +328,38 @@ pub(crate) fn derive(
     moieties: &[Moiety],
     now: &str,
 ) -> BTreeMap<String, Vec<Mapping>> {
-    let mut cache: HashMap<String, Vec<(f64, usize)>> = HashMap::new();
+    let split = |c: &Concept| -> (String, Vec<(String, Vec<String>)>) {
+        let ingredient_field = c.property("ingredient").unwrap_or(&c.display).to_owned();
+        let stripped =
+            ingredient_field.split('・').map(|p| strip_moieties(p, moieties)).filter(|p| !p.0.is_empty()).collect();
+        (ingredient_field, stripped)
+    };
+    // The best RxNorm ingredients of every distinct ingredient part, compared on all cores.
+    let mut distinct: Vec<String> = sources.iter().flat_map(|c| split(c).1.into_iter().map(|p| p.0)).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let letters: Vec<Letters> = targets.iter().map(|t| Letters::of(&t.key)).collect();
+    let cache: HashMap<String, Vec<(f64, usize)>> = {
+        use rayon::prelude::*;
+        distinct
+            .into_par_iter()
+            .map(|part| {
+                let best = best_ingredients(&part, targets, &letters);
+                (part, best)
+            })
+            .collect()
+    };
     let mut out = BTreeMap::new();
     for c in sources {
         let from = format!("jp-yj|{}", c.code);
-        let ingredient_field = c.property("ingredient").unwrap_or(&c.display).to_owned();
-        let stripped: Vec<(String, Vec<String>)> =
-            ingredient_field.split('・').map(|p| strip_moieties(p, moieties)).filter(|p| !p.0.is_empty()).collect();
+        let (ingredient_field, stripped) = split(c);
         let parts: Vec<String> = stripped.iter().map(|p| p.0.clone()).collect();
         let salts: Vec<String> = stripped.iter().flat_map(|p| p.1.clone()).collect();
         let combination = parts.len() > 1;
         let mut rows: Vec<Mapping> = Vec::new();
         for part in &parts {
-            let best = cache.entry(part.clone()).or_insert_with(|| {
-                let Some(key) = kana_key(part) else { return Vec::new() };
-                let len = key.chars().count() as f64;
-                let mut scored: Vec<(f64, usize)> = targets
-                    .iter()
-                    .enumerate()
-                    // A similarity of MIN_SIMILARITY needs lengths within that ratio: skip the rest cheaply.
-                    .filter(|(_, t)| {
-                        let l = t.key.chars().count() as f64;
-                        (len - l).abs() <= (1.0 - MIN_SIMILARITY) * len.max(l)
-                    })
-                    .map(|(i, t)| (strsim::normalized_damerau_levenshtein(&key, &t.key), i))
-                    .filter(|(s, _)| *s >= MIN_SIMILARITY)
-                    .collect();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| targets[a.1].code.cmp(&targets[b.1].code)));
-                scored.truncate(if combination { 1 } else { 5 });
-                scored
-            });
+            let best = &cache[part];
+            let best = &best[..best.len().min(if combination { 1 } else { 5 })];
             for &(score, i) in best.iter() {
                 let t = &targets[i];
                 if rows.iter().any(|r| r.target_code.as_deref() == Some(t.code.as_str())) {

@@ -18,7 +18,7 @@
 //! method-less LOINC term does not: an exact component and system match is therefore
 //! source-is-narrower-than-target; anything weaker is related-to.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::base_row;
 use crate::model::{Concept, DesignationUse, Hop, Mapping, Method, NoMapReason, Relationship};
@@ -117,13 +117,33 @@ pub(crate) fn vocabulary(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn component_similarity(a: &str, b: &str) -> f64 {
+/// The distinct words of a normalised name, sorted.
+fn words(s: &str) -> Vec<&str> {
+    let mut w: Vec<&str> = s.split(' ').collect();
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
+/// Word overlap (Jaccard), or Jaro–Winkler × 0.9 where that is higher, of two normalised names
+/// with their [`words`].
+fn component_similarity(a: &str, wa: &[&str], b: &str, wb: &[&str]) -> f64 {
     if a == b {
         return 1.0;
     }
-    let ta: HashSet<&str> = a.split(' ').collect();
-    let tb: HashSet<&str> = b.split(' ').collect();
-    let jaccard = ta.intersection(&tb).count() as f64 / ta.union(&tb).count().max(1) as f64;
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < wa.len() && j < wb.len() {
+        match wa[i].cmp(wb[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let jaccard = common as f64 / (wa.len() + wb.len() - common).max(1) as f64;
     jaccard.max(strsim::jaro_winkler(a, b) * 0.9)
 }
 
@@ -187,84 +207,94 @@ pub(crate) fn derive(
     vocabulary: &[(String, String)],
     now: &str,
 ) -> BTreeMap<String, Vec<Mapping>> {
-    let prepared: Vec<(String, &LoincAxes)> = targets.iter().map(|t| (normalise(&t.component), t)).collect();
+    let components: Vec<String> = targets.iter().map(|t| normalise(&t.component)).collect();
+    let prepared: Vec<(&str, Vec<&str>, &LoincAxes)> =
+        components.iter().zip(targets).map(|(c, t)| (c.as_str(), words(c), t)).collect();
     let vocab: HashMap<&str, &str> = vocabulary.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let mut out = BTreeMap::new();
-    for s in sources {
-        let from = format!("jlac10|{}", s.concept.code);
-        let names: Vec<String> = s
-            .analyte
+    // Each JLAC10 code is scored against every LOINC term independently: on all cores.
+    use rayon::prelude::*;
+    sources.par_iter().map(|s| (s.concept.code.clone(), rows_for(s, &prepared, &vocab, now))).collect()
+}
+
+/// The candidate rows of one JLAC10 code (or its no-map row).
+fn rows_for(
+    s: &Jlac10Axes<'_>,
+    prepared: &[(&str, Vec<&str>, &LoincAxes)],
+    vocab: &HashMap<&str, &str>,
+    now: &str,
+) -> Vec<Mapping> {
+    let from = format!("jlac10|{}", s.concept.code);
+    let names: Vec<String> = s
+        .analyte
+        .iter()
+        .map(|n| normalise(n))
+        .map(|n| vocab.get(n.as_str()).map_or(n.clone(), |v| (*v).to_owned()))
+        .collect();
+    let name_words: Vec<Vec<&str>> = names.iter().map(|n| words(n)).collect();
+    let expected_property = unit_property(&s.unit);
+    let mut scored: Vec<(f64, f64, f64, f64, &LoincAxes)> = Vec::new();
+    for (comp, comp_words, t) in prepared {
+        let c = names
             .iter()
-            .map(|n| normalise(n))
-            .map(|n| vocab.get(n.as_str()).map_or(n.clone(), |v| (*v).to_owned()))
-            .collect();
-        let expected_property = unit_property(&s.unit);
-        let mut scored: Vec<(f64, f64, f64, f64, &LoincAxes)> = Vec::new();
-        for (comp, t) in &prepared {
-            let c = names.iter().map(|n| component_similarity(n, comp)).fold(0.0, f64::max);
-            if c < MIN_COMPONENT {
-                continue;
-            }
-            let sys = system_fit(&s.material, &t.system);
-            let scale = if t.scale == s.scale { 1.0 } else { 0.0 };
-            let property = match expected_property {
-                Some(p) if t.property == p => 1.0,
-                Some(_) => 0.0,
-                None => 0.5,
-            };
-            scored.push((0.60 * c + 0.25 * sys + 0.10 * scale + 0.05 * property, c, sys, scale, t));
-        }
-        scored.sort_by(|a, b| {
-            b.0.total_cmp(&a.0).then_with(|| b.4.methodless.cmp(&a.4.methodless)).then_with(|| a.4.code.cmp(&b.4.code))
-        });
-        scored.truncate(5);
-        if scored.is_empty() {
-            out.insert(
-                s.concept.code.clone(),
-                vec![Mapping {
-                    no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
-                    evidence_text: format!("{from}: no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte),
-                    ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
-                }],
-            );
+            .zip(&name_words)
+            .map(|(n, w)| component_similarity(n, w, comp, comp_words))
+            .fold(0.0, f64::max);
+        if c < MIN_COMPONENT {
             continue;
         }
-        let rows = scored
-            .into_iter()
-            .map(|(score, c, sys, scale, t)| {
-                let relationship = if c >= 0.999 && sys >= 0.999 && scale >= 0.999 {
-                    Relationship::SourceIsNarrowerThanTarget
-                } else {
-                    Relationship::RelatedTo
-                };
-                let hop = Hop {
-                    from: from.clone(),
-                    to: format!("loinc|{}", t.code),
-                    relationship,
-                    source: format!(
-                        "axes: component {:?} ~ {:?} ({c:.2}), material {:?} ~ system {:?} ({sys:.2}), scale {} ~ {} ({scale:.0})",
-                        s.analyte.first().map_or("", String::as_str),
-                        t.component,
-                        s.material,
-                        t.system,
-                        s.scale,
-                        t.scale
-                    ),
-                };
-                Mapping {
-                    target_code: Some(t.code.clone()),
-                    target_display: Some(t.display.clone()),
-                    relationship: Some(relationship),
-                    evidence_text: format!("{from} → loinc|{} ({})", t.code, hop.source),
-                    evidence: vec![hop],
-                    score: score as f32,
-                    ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
-                }
-            })
-            .collect();
-        out.insert(s.concept.code.clone(), rows);
+        let sys = system_fit(&s.material, &t.system);
+        let scale = if t.scale == s.scale { 1.0 } else { 0.0 };
+        let property = match expected_property {
+            Some(p) if t.property == p => 1.0,
+            Some(_) => 0.0,
+            None => 0.5,
+        };
+        scored.push((0.60 * c + 0.25 * sys + 0.10 * scale + 0.05 * property, c, sys, scale, t));
     }
-    out
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0).then_with(|| b.4.methodless.cmp(&a.4.methodless)).then_with(|| a.4.code.cmp(&b.4.code))
+    });
+    scored.truncate(5);
+    if scored.is_empty() {
+        return vec![Mapping {
+            no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
+            evidence_text: format!("{from}: no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte),
+            ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
+        }];
+    }
+    scored
+        .into_iter()
+        .map(|(score, c, sys, scale, t)| {
+            let relationship = if c >= 0.999 && sys >= 0.999 && scale >= 0.999 {
+                Relationship::SourceIsNarrowerThanTarget
+            } else {
+                Relationship::RelatedTo
+            };
+            let hop = Hop {
+                from: from.clone(),
+                to: format!("loinc|{}", t.code),
+                relationship,
+                source: format!(
+                    "axes: component {:?} ~ {:?} ({c:.2}), material {:?} ~ system {:?} ({sys:.2}), scale {} ~ {} ({scale:.0})",
+                    s.analyte.first().map_or("", String::as_str),
+                    t.component,
+                    s.material,
+                    t.system,
+                    s.scale,
+                    t.scale
+                ),
+            };
+            Mapping {
+                target_code: Some(t.code.clone()),
+                target_display: Some(t.display.clone()),
+                relationship: Some(relationship),
+                evidence_text: format!("{from} → loinc|{} ({})", t.code, hop.source),
+                evidence: vec![hop],
+                score: score as f32,
+                ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -124,7 +124,9 @@ struct ParsedFile {
 }
 
 /// One code system version to write: one file, or several files of the same system and version
-/// combined (the first file holding a code gives its record; later ones only add what it lacks).
+/// combined (the first file holding a code gives its record; later ones only add what it lacks),
+/// or one change file, applied on the version before it (in this import, else the draft's or the
+/// latest release's).
 #[derive(Debug)]
 pub(crate) struct ParsedVersion {
     pub(crate) system: &'static str,
@@ -264,15 +266,23 @@ pub(crate) fn parse_all(
     paths: &[PathBuf],
     format: Option<&str>,
     version: Option<&str>,
-    mut progress: impl FnMut(&Path),
+    progress: impl Fn(&Path) + Sync,
 ) -> Result<Vec<ParsedVersion>, ImportError> {
+    use rayon::prelude::*;
     if paths.is_empty() {
         return Err(ImportError::NoFiles);
     }
+    // Files parse in parallel; the first failing file (in the order given) is the one reported.
+    let parsed: Vec<Result<ParsedFile, ImportError>> = paths
+        .par_iter()
+        .map(|path| {
+            progress(path);
+            parse_file(path, format, version)
+        })
+        .collect();
     let mut files = Vec::new();
-    for path in paths {
-        progress(path);
-        let mut f = parse_file(path, format, version)?;
+    for f in parsed {
+        let mut f = f?;
         // A file may hold several code systems (e.g. every segment table of a JLAC10 workbook).
         let also = std::mem::take(&mut f.loaded.also);
         let info = f.info.clone();
@@ -282,12 +292,30 @@ pub(crate) fn parse_all(
             files.push(ParsedFile { info: info.clone(), version, loaded });
         }
     }
+    // One entry per version: a full version (several files may form it) or one change file.
     let mut out: Vec<(ParsedVersion, Option<String>, String)> = Vec::new();
     for f in files {
-        let Some((prev, prev_version, first)) = out.iter_mut().find(|(v, _, _)| v.system == f.loaded.system) else {
+        let system = f.loaded.system;
+        let change = f.loaded.is_change_file();
+        let refuse = |first: &str, why: &str| ImportError::SameSystemTwice {
+            system: system.to_owned(),
+            first: first.to_owned(),
+            second: f.info.name.clone(),
+            why: why.to_owned(),
+        };
+        // Change files of one system form a chain, each applied on the version before it.
+        if change {
+            if let Some((_, _, first)) =
+                out.iter().find(|(v, ver, _)| v.system == system && !v.patches.is_empty() && *ver == f.version)
+            {
+                return Err(refuse(first, "two change files of the same version"));
+            }
+        }
+        let full = out.iter_mut().find(|(v, _, _)| v.system == system && v.patches.is_empty());
+        let (Some((prev, prev_version, first)), false) = (full, change) else {
             let first = f.info.name.clone();
             let v = ParsedVersion {
-                system: f.loaded.system,
+                system,
                 version: String::new(),
                 files: vec![f.info],
                 concepts: f.loaded.concepts,
@@ -299,18 +327,9 @@ pub(crate) fn parse_all(
             out.push((v, f.version, first));
             continue;
         };
-        let refuse = |why: &str| ImportError::SameSystemTwice {
-            system: f.loaded.system.to_owned(),
-            first: first.clone(),
-            second: f.info.name.clone(),
-            why: why.to_owned(),
-        };
-        if f.loaded.is_change_file() || !prev.patches.is_empty() {
-            return Err(refuse("a change file applies to a whole previous version"));
-        }
         if *prev_version != f.version {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
-            return Err(refuse(&format!("versions {} and {}", show(prev_version), show(&f.version))));
+            return Err(refuse(first, &format!("versions {} and {}", show(prev_version), show(&f.version))));
         }
         let mut index: std::collections::HashMap<String, usize> =
             prev.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
@@ -328,6 +347,12 @@ pub(crate) fn parse_all(
         prev.notes.extend(f.loaded.notes);
         prev.crosswalks.extend(f.loaded.crosswalk);
     }
+    // Per system: its full version first, then its change files in version (date) order.
+    let systems: Vec<&'static str> = out.iter().map(|(v, _, _)| v.system).collect();
+    let rank = |v: &ParsedVersion| systems.iter().position(|s| *s == v.system).unwrap_or(usize::MAX);
+    out.sort_by(|(a, va, _), (b, vb, _)| {
+        (rank(a), !a.patches.is_empty(), va).cmp(&(rank(b), !b.patches.is_empty(), vb))
+    });
     out.into_iter()
         .map(|(mut v, version, first)| {
             v.version = version.ok_or_else(|| ImportError::NoVersion { path: PathBuf::from(first) })?;

@@ -199,6 +199,8 @@ struct ConceptInfo {
 
 /// The index of one release.
 pub(crate) struct SearchIndex {
+    /// Where the index lives (`<data dir>/search/<release hash>/`).
+    dir: std::path::PathBuf,
     reader: IndexReader,
     fields: Fields,
     docs: Vec<DocInfo>,
@@ -261,24 +263,24 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// Indexing memory: enough for one segment of the full shared data (≈ 615,000 designations).
+const WRITER_HEAP: usize = 1_500_000_000;
+
 /// Indexes every designation of the concepts into `index` (one segment) and returns what the
 /// re-ranker keeps in memory.
-fn fill<'a>(
-    index: &Index,
-    fields: &Fields,
-    concepts: impl IntoIterator<Item = (&'a str, Concept)>,
-) -> Result<(Vec<DocInfo>, Vec<ConceptInfo>)> {
+fn fill(index: &Index, fields: &Fields, concepts: Vec<(&str, Concept)>) -> Result<(Vec<DocInfo>, Vec<ConceptInfo>)> {
     register_tokenizers(index)?;
-    let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
+    // One indexing thread with room for the whole corpus writes one segment (fewer posting
+    // lists per query, no merge); this thread normalises the text meanwhile.
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
     let mut docs: Vec<DocInfo> = Vec::new();
-    let mut infos: Vec<ConceptInfo> = Vec::new();
+    let mut infos: Vec<ConceptInfo> = Vec::with_capacity(concepts.len());
     for (system, c) in concepts {
         let concept = infos.len() as u32;
         let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
         for d in &c.designations {
             if d.value != c.display {
-                let kind = kind_name(&crate::model::wire_name(&d.use_));
-                terms.push((kind, d.value.clone()));
+                terms.push((kind_name(&crate::model::wire_name(&d.use_)), d.value.clone()));
             }
         }
         for (kind, term) in terms {
@@ -355,11 +357,7 @@ fn grams(s: &str) -> Vec<String> {
 impl SearchIndex {
     /// Builds the index of a release into `root/<release hash>/` (under a temporary name, renamed
     /// into place when complete) and opens it from there.
-    pub(crate) fn build_in<'a>(
-        root: &Path,
-        key: &IndexKey<'_>,
-        concepts: impl IntoIterator<Item = (&'a str, Concept)>,
-    ) -> Result<Self> {
+    pub(crate) fn build_in<'a>(root: &Path, key: &IndexKey<'_>, concepts: Vec<(&'a str, Concept)>) -> Result<Self> {
         let started = std::time::Instant::now();
         let dir = disk::index_dir(root, key.sha256);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
@@ -387,7 +385,7 @@ impl SearchIndex {
         }
         std::fs::rename(&tmp, &dir).map_err(|e| SearchError::Io { path: dir.clone(), source: e })?;
         // The re-ranker's data is already in memory: only the engine files are opened again.
-        Self::from_parts(&Index::open_in_dir(&dir)?, fields, docs, infos)
+        Self::from_parts(dir.clone(), &Index::open_in_dir(&dir)?, fields, docs, infos)
     }
 
     /// Opens the index of a release from `root/<release hash>/`, read-only; refuses a directory
@@ -401,7 +399,7 @@ impl SearchIndex {
             return Err(SearchError::Incompatible { path: dir, why: "another schema".into() });
         }
         let (infos, docs) = disk::read_rerank(&dir)?;
-        Self::from_parts(&index, fields, docs, infos)
+        Self::from_parts(dir, &index, fields, docs, infos)
     }
 
     /// Removes the temporary directories of builds that never finished (a crash mid-build).
@@ -414,7 +412,20 @@ impl SearchIndex {
         }
     }
 
-    fn from_parts(index: &Index, fields: Fields, docs: Vec<DocInfo>, infos: Vec<ConceptInfo>) -> Result<Self> {
+    /// Deletes the index's files (for a release that failed to commit after its index was built).
+    pub(crate) fn remove_files(&self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.dir) {
+            tracing::warn!(dir = %self.dir.display(), error = %e, "Could not remove the search index of an unpublished release");
+        }
+    }
+
+    fn from_parts(
+        dir: std::path::PathBuf,
+        index: &Index,
+        fields: Fields,
+        docs: Vec<DocInfo>,
+        infos: Vec<ConceptInfo>,
+    ) -> Result<Self> {
         register_tokenizers(index)?;
         let reader = index.reader()?;
         let mut by_norm: Vec<(String, u32)> =
@@ -434,7 +445,7 @@ impl SearchIndex {
         for c in (0..infos.len()).rev() {
             first_doc[c] = first_doc[c].min(first_doc[c + 1]);
         }
-        Ok(Self { reader, fields, docs, concepts: infos, by_norm, by_romaji, first_doc })
+        Ok(Self { dir, reader, fields, docs, concepts: infos, by_norm, by_romaji, first_doc })
     }
 
     /// Completions of a prefix: names (or kana readings' romaji) starting with it, shortest and

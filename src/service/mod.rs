@@ -166,7 +166,7 @@ impl Service {
         paths: &[PathBuf],
         format: Option<&str>,
         version: Option<&str>,
-        progress: impl FnMut(&Path),
+        progress: impl Fn(&Path) + Sync,
     ) -> Result<Vec<StagedVersion>> {
         let parsed = crate::import::parse_all(paths, format, version, progress)?;
         self.check_jlac10_segments(&parsed)?;
@@ -181,33 +181,29 @@ impl Service {
             });
         }
         let now = now();
-        let mut ids = Vec::new();
-        let mut out = Vec::new();
         let mut crosswalks = Vec::new();
+        // One chain per code system (its full version, then its change files in date order);
+        // the chains are written in parallel, each version of a chain on the one before it.
+        let mut chains: Vec<Vec<crate::import::ParsedVersion>> = Vec::new();
         for mut p in parsed {
-            let system = p.system;
             if !p.crosswalks.is_empty() {
                 crosswalks.push((p.version.clone(), p.files.clone(), std::mem::take(&mut p.crosswalks)));
             }
-            let concepts = if p.patches.is_empty() {
-                p.concepts
-            } else {
-                let file = p.files[0].name.clone();
-                let base = self
-                    .base_version(system)?
-                    .ok_or_else(|| ImportError::NoBase { file, system: system.to_owned() })?;
-                let previous = self.store.concepts(base).collect::<Result<Vec<_>, _>>()?;
-                henkan_loaders::patch::apply(previous, p.patches).map_err(ImportError::from)?
-            };
-            let id = self.store.write_version(system, &p.version, p.files.clone(), &concepts, &now)?;
-            ids.push(id);
-            out.push(StagedVersion {
-                system: system.to_owned(),
-                version: p.version,
-                concepts: concepts.len() as u64,
-                files: p.files,
-                notes: p.notes,
-            });
+            match chains.iter_mut().find(|c| c[0].system == p.system) {
+                Some(chain) => chain.push(p),
+                None => chains.push(vec![p]),
+            }
+        }
+        let written: Vec<Result<Vec<(u64, StagedVersion)>>> = {
+            use rayon::prelude::*;
+            chains.into_par_iter().map(|chain| self.write_chain(chain, &now)).collect()
+        };
+        let (mut ids, mut out) = (Vec::new(), Vec::new());
+        for chain in written {
+            for (id, staged) in chain? {
+                ids.push(id);
+                out.push(staged);
+            }
         }
         self.store.stage(&ids)?;
         for (version, files, tables) in crosswalks {
@@ -215,6 +211,60 @@ impl Service {
         }
         for s in &out {
             tracing::info!(system = %s.system, version = %s.version, concepts = s.concepts, "Staged {} {} in the draft", s.system, s.version);
+        }
+        Ok(out)
+    }
+
+    /// Writes the versions of one code system in order (not yet staged): a change file applies
+    /// to the version before it in the chain, else to the draft's or the latest release's.
+    fn write_chain(&self, chain: Vec<crate::import::ParsedVersion>, now: &str) -> Result<Vec<(u64, StagedVersion)>> {
+        let mut out = Vec::new();
+        let mut previous: Option<Vec<Concept>> = None;
+        let mut hashes = crate::store::ConceptHashes::new();
+        for p in chain {
+            let system = p.system;
+            let concepts = if p.patches.is_empty() {
+                p.concepts
+            } else {
+                let base = match previous.take() {
+                    Some(concepts) => concepts,
+                    None => {
+                        let file = p.files[0].name.clone();
+                        let base = self
+                            .base_version(system)?
+                            .ok_or_else(|| ImportError::NoBase { file, system: system.to_owned() })?;
+                        let mut concepts = Vec::new();
+                        for item in self.store.concept_hashes(base) {
+                            let (_, hash) = item?;
+                            let c = self.store.body(&hash)?;
+                            if let Ok(h) = <[u8; 32]>::try_from(hash.as_ref()) {
+                                hashes.insert(c.code.clone(), h);
+                            }
+                            concepts.push(c);
+                        }
+                        concepts
+                    }
+                };
+                // The codes no patch touches keep the content (and hash) they had in `base`.
+                for patch in &p.patches {
+                    hashes.remove(&patch.record.code);
+                }
+                henkan_loaders::patch::apply(base, p.patches).map_err(ImportError::from)?
+            };
+            let (id, written) =
+                self.store.write_version(system, &p.version, p.files.clone(), &concepts, now, &hashes)?;
+            hashes = written;
+            out.push((
+                id,
+                StagedVersion {
+                    system: system.to_owned(),
+                    version: p.version,
+                    concepts: concepts.len() as u64,
+                    files: p.files,
+                    notes: p.notes,
+                },
+            ));
+            previous = Some(concepts);
         }
         Ok(out)
     }
@@ -289,18 +339,27 @@ impl Service {
     pub fn publish(&self, req: &PublishRequest) -> Result<Release> {
         // Review decisions recorded since the tables were written take effect in this release.
         self.materialize_decisions()?;
-        let release = lifecycle::publish(&self.store, req, &now())?;
+        // The search index is derived data, built while the history is written: a failure there
+        // is logged and the index is built again when the release is first searched.
+        let (release, index) = lifecycle::publish(&self.store, req, &now(), |rel| self.search_index(rel).map(|_| ()));
+        let release = match release {
+            Ok(release) => release,
+            Err(e) => {
+                if let Some(Ok(())) = index {
+                    self.forget_search_index(req.id.as_str());
+                }
+                return Err(e);
+            }
+        };
+        if let Some(Err(e)) = index {
+            tracing::warn!(release.id = %release.id, error = %e, "Could not build the search index of release {}", release.id);
+        }
         self.store.audit(
             &release.created_at,
             &req.publisher,
             "publish",
             &format!("release={} sha256={}", release.id, release.sha256),
         )?;
-        // The release is committed; its search index is derived data: a failure here is logged
-        // and the index is built again when the release is first searched.
-        if let Err(e) = self.search_index(&release) {
-            tracing::warn!(release.id = %release.id, error = %e, "Could not build the search index of release {}", release.id);
-        }
         Ok(release)
     }
 
@@ -417,6 +476,14 @@ impl Service {
         self.search_index(&rel).map(|_| ())
     }
 
+    /// Drops the index built for a release that then failed to commit (from memory and disk).
+    fn forget_search_index(&self, id: &str) {
+        let removed = self.indexes.lock().ok().and_then(|mut cache| cache.remove(id));
+        if let Some(index) = removed {
+            index.remove_files();
+        }
+    }
+
     /// The search index of a release: opened from `<data dir>/search/` (read-only), else built
     /// there (at publish, or for a release whose index is missing or of another format).
     fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
@@ -454,21 +521,33 @@ impl Service {
                 }
             }
         }
-        let mut concepts = Vec::new();
-        for s in &rel.systems {
-            for c in self.store.concepts(s.version_id) {
-                let mut c = c?;
-                if let Some(names) = via.remove(&(s.system.clone(), c.code.clone())) {
-                    for n in names {
-                        c.designations.push(crate::model::Designation {
-                            use_: crate::model::DesignationUse::Mapped,
-                            language: "en".into(),
-                            value: n,
-                        });
+        // The systems' concepts are read (and decoded) in parallel, then kept in release order.
+        let per_system: Vec<Result<Vec<(&str, Concept)>>> = {
+            use rayon::prelude::*;
+            rel.systems
+                .par_iter()
+                .map(|s| {
+                    let mut out = Vec::with_capacity(s.concepts as usize);
+                    for c in self.store.concepts(s.version_id) {
+                        let mut c = c?;
+                        if let Some(names) = via.get(&(s.system.clone(), c.code.clone())) {
+                            for n in names {
+                                c.designations.push(crate::model::Designation {
+                                    use_: crate::model::DesignationUse::Mapped,
+                                    language: "en".into(),
+                                    value: n.clone(),
+                                });
+                            }
+                        }
+                        out.push((s.system.as_str(), c));
                     }
-                }
-                concepts.push((s.system.as_str(), c));
-            }
+                    Ok(out)
+                })
+                .collect()
+        };
+        let mut concepts = Vec::new();
+        for part in per_system {
+            concepts.extend(part?);
         }
         std::fs::create_dir_all(&self.search_root)
             .map_err(|e| SearchError::Io { path: self.search_root.clone(), source: e })?;

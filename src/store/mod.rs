@@ -100,6 +100,9 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
 }
 
+/// Content hash (SHA-256 of the stored JSON) of each concept of a version, by code.
+pub(crate) type ConceptHashes = std::collections::HashMap<String, [u8; 32]>;
+
 /// Result of the store layer.
 pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -334,8 +337,11 @@ impl Store {
 
     // ---- writes (import, publish) ----
 
-    /// Writes a code system version's concepts (not yet visible) and returns its id, or the id
-    /// of an identical version already stored. Visible only after [`Store::stage`].
+    /// Writes a code system version's concepts (not yet visible) and returns its id (or the id
+    /// of an identical version already stored) with each concept's content hash. `unchanged`
+    /// holds the hashes of concepts known to equal a stored body (e.g. the codes a change file
+    /// did not touch): they are neither encoded nor written again. Visible only after
+    /// [`Store::stage`].
     pub(crate) fn write_version(
         &self,
         system: &str,
@@ -343,20 +349,34 @@ impl Store {
         files: Vec<SourceFileInfo>,
         concepts: &[Concept],
         now: &str,
-    ) -> Result<u64> {
-        let mut encoded: Vec<(&str, Vec<u8>)> = concepts.iter().map(|c| (c.code.as_str(), encode(c))).collect();
-        encoded.sort_by(|a, b| a.0.cmp(b.0));
+        unchanged: &ConceptHashes,
+    ) -> Result<(u64, ConceptHashes)> {
+        // (code, hash, body to write when new)
+        let mut entries: Vec<(&str, [u8; 32], Option<Vec<u8>>)> = concepts
+            .iter()
+            .map(|c| match unchanged.get(&c.code) {
+                Some(hash) => (c.code.as_str(), *hash, None),
+                None => {
+                    let bytes = encode(c);
+                    (c.code.as_str(), Sha256::digest(&bytes).into(), Some(bytes))
+                }
+            })
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // The version's digest covers its label and every (code, content hash) in code order.
         let mut hasher = Sha256::new();
         hasher.update(format!("{system}\t{version}\n"));
-        for (_, bytes) in &encoded {
-            hasher.update(bytes);
-            hasher.update(b"\n");
+        for (code, hash, _) in &entries {
+            hasher.update(code.as_bytes());
+            hasher.update(b"\t");
+            hasher.update(hash);
         }
         let digest = hex::encode(hasher.finalize());
+        let hashes: ConceptHashes = entries.iter().map(|(code, hash, _)| ((*code).to_owned(), *hash)).collect();
         if let Some(id) = self.version_digests.get(digest.as_bytes())?.as_deref().and_then(keys::decode_id) {
             if self.version(id)?.is_some_and(|v| v.state == VersionState::Loaded) {
                 tracing::info!(system, version, version.id = id, "Identical content already stored; reusing it");
-                return Ok(id);
+                return Ok((id, hashes));
             }
         }
         let id = self.db.generate_id()?;
@@ -365,7 +385,7 @@ impl Store {
             system: system.to_owned(),
             version: version.to_owned(),
             digest,
-            concepts: encoded.len() as u64,
+            concepts: entries.len() as u64,
             files,
             loaded_at: now.to_owned(),
             state: VersionState::Loading,
@@ -373,17 +393,18 @@ impl Store {
         self.versions.insert(keys::id(id), encode(&record))?;
         let mut keys_batch = sled::Batch::default();
         let mut bodies_batch = sled::Batch::default();
-        for (code, bytes) in encoded {
-            let hash = Sha256::digest(&bytes);
+        for (code, hash, bytes) in entries {
             keys_batch.insert(keys::concept(id, code), hash.as_slice());
-            if !self.bodies.contains_key(hash.as_slice())? {
-                bodies_batch.insert(hash.as_slice(), bytes);
+            if let Some(bytes) = bytes {
+                if !self.bodies.contains_key(hash)? {
+                    bodies_batch.insert(hash.as_slice(), bytes);
+                }
             }
         }
         // Bodies first: a concept key never points at a missing body.
         self.bodies.apply_batch(bodies_batch)?;
         self.concepts.apply_batch(keys_batch)?;
-        Ok(id)
+        Ok((id, hashes))
     }
 
     /// Makes written versions part of the draft, atomically: all of them or none.
@@ -676,9 +697,15 @@ mod tests {
             properties: BTreeMap::new(),
             bookkeeping: BTreeMap::new(),
         };
-        let a = s.write_version("jp-receipt-disease", "v1", vec![], std::slice::from_ref(&c), "t").unwrap();
-        let b = s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t").unwrap();
+        let none = ConceptHashes::new();
+        let (a, hashes) =
+            s.write_version("jp-receipt-disease", "v1", vec![], std::slice::from_ref(&c), "t", &none).unwrap();
+        let (b, _) = s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t", &none).unwrap();
+        let (c2, _) =
+            s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t", &hashes).unwrap();
         assert_ne!(a, b, "different version labels are different versions");
+        s.stage(&[b]).unwrap();
+        assert_eq!(b, c2, "identical content reuses the stored version, whether encoded again or known unchanged");
         assert_eq!(s.counts()["concepts"], 2);
         assert_eq!(s.counts()["bodies"], 1, "the same concept content is stored once");
         assert_eq!(s.concepts(b).map(|c| c.unwrap().display).collect::<Vec<_>>(), [c.display]);

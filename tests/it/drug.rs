@@ -86,3 +86,42 @@ fn change_files_applied_in_date_order_give_one_version_each() {
     let loxonin = s.lookup("jp-receipt-drug", "620098801", None).unwrap().concept;
     assert_eq!((loxonin.display.as_str(), loxonin.property("yj_code")), ("ロキソニン錠６０ｍｇ", Some("1149019F1560")));
 }
+
+#[test]
+fn one_import_applies_the_change_files_in_date_order_one_version_each() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    // Given newest first: the import orders each system's change files by date.
+    let mut files: Vec<_> = CHANGE_FILES.iter().rev().map(|f| shared(&format!("drug/y_diffs/{f}"))).collect();
+    files.push(shared("drug/y_ALL20240531.csv"));
+    let staged = s.import(&files, None, None, |_| {}).unwrap();
+    let versions: Vec<_> = staged.iter().map(|v| v.version.as_str()).collect();
+    assert_eq!(versions.len(), 21);
+    assert_eq!((versions[0], versions[1], versions[20]), ("2024-05-31", "2024-06-13", "2025-08-13"));
+    assert_eq!((staged[0].concepts, staged[1].concepts, staged[20].concepts), (19_748, 19_824, 21_182));
+    assert_eq!(s.counts()["versions"], 21, "one stored version per file");
+    assert_eq!(s.draft().unwrap(), [("jp-receipt-drug".to_owned(), "2025-08-13".to_owned())]);
+    let one = import_publish_draft(&s, "all-at-once");
+
+    // The same chain imported file by file gives exactly the same last version.
+    let dir2 = tempdir();
+    let s2 = open(dir2.path());
+    s2.import(&[shared("drug/y_ALL20240531.csv")], None, None, |_| {}).unwrap();
+    for f in CHANGE_FILES {
+        s2.import(&[shared(&format!("drug/y_diffs/{f}"))], None, None, |_| {}).unwrap();
+    }
+    let two = import_publish_draft(&s2, "file-by-file");
+    assert_eq!(one.system("jp-receipt-drug").unwrap().digest, two.system("jp-receipt-drug").unwrap().digest);
+    let c = s.lookup("jp-receipt-drug", "610412126", None).unwrap().concept;
+    assert_eq!((c.status, c.property("abolished_on")), (Status::Retired, Some("2024-09-30")));
+
+    // Two change files of one date cannot both apply.
+    let twice = [shared("drug/y_diffs/y_20240613.csv"), shared("drug/y_diffs/y_20240613.csv")];
+    let e = s.import(&twice, None, None, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::Import(ImportError::SameSystemTwice { .. })), "{e}");
+    assert!(e.to_string().contains("two change files of the same version"), "{e}");
+}
+
+fn import_publish_draft(s: &henkan::Service, id: &str) -> henkan::model::Release {
+    s.publish(&henkan::PublishRequest { id: id.into(), publisher: "test".into(), notes: String::new() }).unwrap()
+}
