@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{kind_name, ConceptInfo, DocInfo, SearchError};
 
 /// Version of the on-disk index layout (schema, tokeniser, normaliser, `rerank.bin`).
-pub(crate) const INDEX_FORMAT_VERSION: u32 = 3;
+pub(crate) const INDEX_FORMAT_VERSION: u32 = 4;
 
 const MAGIC: &[u8; 4] = b"HKSR";
 

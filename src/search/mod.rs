@@ -102,7 +102,7 @@ struct Fields {
     id: Field,
     norm: Field,
     romaji: Field,
-    exact: Field,
+    /// The whole romaji key of a kana reading: romaji input that spells a reading exactly.
     romaji_exact: Field,
     /// English words, lower-cased and stemmed (Porter): `disorders` finds `disorder`.
     words: Field,
@@ -202,6 +202,8 @@ pub(crate) struct SearchIndex {
     /// Where the index lives (`<data dir>/search/<release hash>/`).
     dir: std::path::PathBuf,
     reader: IndexReader,
+    /// The `id` fast field (designation number) of each segment, by segment ordinal.
+    ids: Vec<tantivy::columnar::Column<u64>>,
     fields: Fields,
     docs: Vec<DocInfo>,
     concepts: Vec<ConceptInfo>,
@@ -251,7 +253,6 @@ fn schema() -> (Schema, Fields) {
         norm: b.add_text_field("norm", ngram),
         romaji: b.add_text_field("romaji", trigram.clone()),
         latin: b.add_text_field("latin", trigram),
-        exact: b.add_text_field("exact", STRING),
         romaji_exact: b.add_text_field("romaji_exact", STRING),
         words: b.add_text_field(
             "words",
@@ -289,12 +290,18 @@ fn fill(index: &Index, fields: &Fields, concepts: Vec<(&str, Concept)>) -> Resul
                 continue;
             }
             let romaji = if is_kana(&norm) { romaji_key(&term) } else { String::new() };
-            // Words and Latin 3-grams only where the text is written in Latin letters or is a code.
-            let latin =
-                if norm.is_ascii() || norm.bytes().any(|b| b.is_ascii_alphabetic()) { norm.as_str() } else { "" };
+            // A code is found by its exact form and its prefixes (the sorted arrays), not by
+            // n-grams; words and Latin 3-grams only where the text is written in Latin letters.
+            let code = kind == "code";
+            let grams = if code { "" } else { norm.as_str() };
+            let latin = if !code && (norm.is_ascii() || norm.bytes().any(|b| b.is_ascii_alphabetic())) {
+                norm.as_str()
+            } else {
+                ""
+            };
             writer.add_document(doc!(
                 fields.system => system, fields.id => docs.len() as u64,
-                fields.norm => norm.as_str(), fields.romaji => romaji.as_str(), fields.exact => norm.as_str(),
+                fields.norm => grams, fields.romaji => romaji.as_str(),
                 fields.romaji_exact => romaji.as_str(), fields.words => latin, fields.latin => latin,
             ))?;
             docs.push(DocInfo { concept, term, kind: kind_name(kind), norm, romaji });
@@ -427,7 +434,14 @@ impl SearchIndex {
         infos: Vec<ConceptInfo>,
     ) -> Result<Self> {
         register_tokenizers(index)?;
-        let reader = index.reader()?;
+        // The index never changes once built: no reload watcher; the id columns open once.
+        let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
+        let ids = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64("id"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let mut by_norm: Vec<(String, u32)> =
             docs.iter().enumerate().map(|(i, d)| (d.norm.clone(), i as u32)).collect();
         by_norm.sort_unstable();
@@ -445,7 +459,7 @@ impl SearchIndex {
         for c in (0..infos.len()).rev() {
             first_doc[c] = first_doc[c].min(first_doc[c + 1]);
         }
-        Ok(Self { dir, reader, fields, docs, concepts: infos, by_norm, by_romaji, first_doc })
+        Ok(Self { dir, reader, ids, fields, docs, concepts: infos, by_norm, by_romaji, first_doc })
     }
 
     /// Completions of a prefix: names (or kana readings' romaji) starting with it, shortest and
@@ -552,10 +566,6 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let term_query = |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) };
-        clauses.push((
-            Occur::Should,
-            Box::new(TermQuery::new(Term::from_field_text(f.exact, &norm), IndexRecordOption::Basic)),
-        ));
         // Latin-letter queries (romaji, English, codes) by 3-grams of the Latin fields; every
         // other script by 1/2-grams of the normalised text (kana queries reach kana readings,
         // normalised to hiragana, this way).
@@ -565,11 +575,9 @@ impl SearchIndex {
         for t in rarest(&searcher, own, MAX_GRAMS)? {
             clauses.push((Occur::Should, term_query(t)));
         }
-        if !romaji.is_empty() {
+        if !romaji.is_empty() && ascii_query {
             let exact = TermQuery::new(Term::from_field_text(f.romaji_exact, &romaji), IndexRecordOption::Basic);
             clauses.push((Occur::Should, Box::new(tantivy::query::BoostQuery::new(Box::new(exact), 50.0))));
-        }
-        if !romaji.is_empty() && ascii_query {
             // Input that reads as romaji is looked for in the readings first.
             let boost = if looks_like_romaji(q) { 3.0 } else { 1.0 };
             let romaji_grams = trigrams(&romaji).into_iter().map(|g| Term::from_field_text(f.romaji, &g)).collect();
@@ -593,17 +601,10 @@ impl SearchIndex {
         let long = norm.chars().count() > LONG_QUERY;
         let mixed = normalize::mixed_runs(&norm);
         let top = searcher.search(&query, &TopDocs::with_limit(candidates))?;
-        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
         let mut best: HashMap<u32, (f64, usize)> = HashMap::new();
         let mut ids: Vec<u32> = Vec::with_capacity(candidates + PREFIX_CANDIDATES);
         for (_, addr) in top {
-            let column = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("id")?)
-                }
-            };
-            if let Some(id) = column.first(addr.doc_id) {
+            if let Some(id) = self.ids.get(addr.segment_ord as usize).and_then(|c| c.first(addr.doc_id)) {
                 ids.push(id as u32);
             }
         }

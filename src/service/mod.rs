@@ -368,12 +368,17 @@ impl Service {
         Ok(self.store.releases()?)
     }
 
+    /// A release (the latest for `None` or `latest`), shared rather than copied.
+    pub(crate) fn shared_release(&self, id: Option<&str>) -> Result<std::sync::Arc<Release>> {
+        match id {
+            None | Some("latest") => self.store.shared_release(None)?.ok_or(Error::NoReleases),
+            Some(id) => self.store.shared_release(Some(id))?.ok_or_else(|| Error::ReleaseNotFound(id.to_owned())),
+        }
+    }
+
     /// A release by id, or the latest one for `None` / `"latest"`.
     pub fn release(&self, id: Option<&str>) -> Result<Release> {
-        match id {
-            None | Some("latest") => self.store.latest_release()?.ok_or(Error::NoReleases),
-            Some(id) => self.store.release(id)?.ok_or_else(|| Error::ReleaseNotFound(id.to_owned())),
-        }
+        Ok((*self.shared_release(id)?).clone())
     }
 
     /// One concept in a release (latest by default). `system` is a slug or canonical URI.
@@ -462,12 +467,13 @@ impl Service {
         release: Option<&str>,
         run: impl FnOnce(&crate::search::SearchIndex, Option<&str>) -> crate::search::Result<Vec<crate::search::Hit>>,
     ) -> Result<SearchAnswer> {
-        let rel = self.release(release)?;
+        // took_ms covers everything the service does for the request: release, index, engine.
+        let started = std::time::Instant::now();
+        let rel = self.shared_release(release)?;
         let slug = system_slug(system)?;
         let index = self.search_index(&rel)?;
-        let started = std::time::Instant::now();
         let results = run(&index, slug)?;
-        Ok(SearchAnswer { release: rel.id, results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
+        Ok(SearchAnswer { release: rel.id.clone(), results, took_ms: started.elapsed().as_secs_f64() * 1000.0 })
     }
 
     /// Builds the latest release's search index now (e.g. in the background when serving starts).

@@ -128,6 +128,8 @@ pub(crate) struct Store {
     audit: sled::Tree,
     tokens: sled::Tree,
     failpoint: Option<String>,
+    /// Releases decoded so far, by sequence number (releases are immutable).
+    decoded_releases: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<Release>>>,
 }
 
 fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
@@ -146,14 +148,23 @@ impl Store {
             tracing::warn!(stage, known = ?FAILPOINTS, "Unknown failpoint ignored");
         }
         std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
-        let db = sled::Config::new().path(path).open().map_err(|e| match e {
-            sled::Error::Io(ref io)
-                if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock =>
-            {
-                StoreError::Locked { path: path.to_owned() }
+        // A process that is just closing the directory (its flusher thread still holding the
+        // lock) is given a moment to let go before the directory counts as in use.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let db = loop {
+            match sled::Config::new().path(path).open() {
+                Ok(db) => break db,
+                Err(sled::Error::Io(ref io))
+                    if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock =>
+                {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(StoreError::Locked { path: path.to_owned() });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(other) => return Err(StoreError::Sled(other)),
             }
-            other => StoreError::Sled(other),
-        })?;
+        };
         let store = Self {
             path: path.to_owned(),
             meta: db.open_tree(META)?,
@@ -171,6 +182,7 @@ impl Store {
             tokens: db.open_tree(TOKENS)?,
             db,
             failpoint,
+            decoded_releases: Default::default(),
         };
         store.check_manifest(now)?;
         store.recover()?;
@@ -266,16 +278,43 @@ impl Store {
 
     /// The newest release.
     pub(crate) fn latest_release(&self) -> Result<Option<Release>> {
-        self.releases.last()?.map(|(_, v)| decode(RELEASES, &v)).transpose()
+        Ok(self.shared_release(None)?.map(|r| (*r).clone()))
     }
 
     /// A release by id.
     pub(crate) fn release(&self, id: &str) -> Result<Option<Release>> {
-        let Some(seq) = self.release_ids.get(id.as_bytes())? else {
-            return Ok(None);
+        Ok(self.shared_release(Some(id))?.map(|r| (*r).clone()))
+    }
+
+    /// A release by id (the latest for `None`), decoded once and then shared: releases never
+    /// change, so the hot read paths (search, translate) skip decoding it again.
+    pub(crate) fn shared_release(&self, id: Option<&str>) -> Result<Option<std::sync::Arc<Release>>> {
+        let (key, value) = match id {
+            None => match self.releases.last()? {
+                Some((k, v)) => (k, Some(v)),
+                None => return Ok(None),
+            },
+            Some(id) => match self.release_ids.get(id.as_bytes())? {
+                Some(seq) => (seq, None),
+                None => return Ok(None),
+            },
         };
-        let seq = keys::decode_id(&seq).ok_or(StoreError::Corrupt { tree: RELEASE_IDS, message: "bad seq".into() })?;
-        self.releases.get(keys::id(seq))?.map(|v| decode(RELEASES, &v)).transpose()
+        let seq = keys::decode_id(&key).ok_or(StoreError::Corrupt { tree: RELEASE_IDS, message: "bad seq".into() })?;
+        if let Some(r) = self.decoded_releases.lock().ok().and_then(|c| c.get(&seq).cloned()) {
+            return Ok(Some(r));
+        }
+        let value = match value {
+            Some(v) => v,
+            None => match self.releases.get(keys::id(seq))? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        let release = std::sync::Arc::new(decode::<Release>(RELEASES, &value)?);
+        if let Ok(mut cache) = self.decoded_releases.lock() {
+            cache.insert(seq, release.clone());
+        }
+        Ok(Some(release))
     }
 
     /// A code system version by id.
@@ -701,10 +740,10 @@ mod tests {
         let (a, hashes) =
             s.write_version("jp-receipt-disease", "v1", vec![], std::slice::from_ref(&c), "t", &none).unwrap();
         let (b, _) = s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t", &none).unwrap();
-        let (c2, _) =
-            s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t", &hashes).unwrap();
         assert_ne!(a, b, "different version labels are different versions");
         s.stage(&[b]).unwrap();
+        let (c2, _) =
+            s.write_version("jp-receipt-disease", "v2", vec![], std::slice::from_ref(&c), "t", &hashes).unwrap();
         assert_eq!(b, c2, "identical content reuses the stored version, whether encoded again or known unchanged");
         assert_eq!(s.counts()["concepts"], 2);
         assert_eq!(s.counts()["bodies"], 1, "the same concept content is stored once");
