@@ -364,7 +364,7 @@ fn grams(s: &str) -> Vec<String> {
 impl SearchIndex {
     /// Builds the index of a release into `root/<release hash>/` (under a temporary name, renamed
     /// into place when complete) and opens it from there.
-    pub(crate) fn build_in<'a>(root: &Path, key: &IndexKey<'_>, concepts: Vec<(&'a str, Concept)>) -> Result<Self> {
+    pub(crate) fn build_in(root: &Path, key: &IndexKey<'_>, concepts: Vec<(&str, Concept)>) -> Result<Self> {
         let started = std::time::Instant::now();
         let dir = disk::index_dir(root, key.sha256);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());

@@ -103,6 +103,10 @@ pub enum StoreError {
 /// Content hash (SHA-256 of the stored JSON) of each concept of a version, by code.
 pub(crate) type ConceptHashes = std::collections::HashMap<String, [u8; 32]>;
 
+/// A concept of a version being written: code, content hash, and its body when not yet known
+/// to be stored.
+type NewEntry<'a> = (&'a str, [u8; 32], Option<Vec<u8>>);
+
 /// Result of the store layer.
 pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -390,8 +394,7 @@ impl Store {
         now: &str,
         unchanged: &ConceptHashes,
     ) -> Result<(u64, ConceptHashes)> {
-        // (code, hash, body to write when new)
-        let mut entries: Vec<(&str, [u8; 32], Option<Vec<u8>>)> = concepts
+        let mut entries: Vec<NewEntry<'_>> = concepts
             .iter()
             .map(|c| match unchanged.get(&c.code) {
                 Some(hash) => (c.code.as_str(), *hash, None),
