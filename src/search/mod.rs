@@ -419,6 +419,11 @@ impl SearchIndex {
         }
     }
 
+    /// Whether this is the index of the release with this hash, under `root`.
+    pub(crate) fn is_for(&self, root: &Path, sha256: &str) -> bool {
+        self.dir == disk::index_dir(root, sha256)
+    }
+
     /// Deletes the index's files (for a release that failed to commit after its index was built).
     pub(crate) fn remove_files(&self) {
         if let Err(e) = std::fs::remove_dir_all(&self.dir) {

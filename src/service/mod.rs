@@ -233,15 +233,8 @@ impl Service {
                         let base = self
                             .base_version(system)?
                             .ok_or_else(|| ImportError::NoBase { file, system: system.to_owned() })?;
-                        let mut concepts = Vec::new();
-                        for item in self.store.concept_hashes(base) {
-                            let (_, hash) = item?;
-                            let c = self.store.body(&hash)?;
-                            if let Ok(h) = <[u8; 32]>::try_from(hash.as_ref()) {
-                                hashes.insert(c.code.clone(), h);
-                            }
-                            concepts.push(c);
-                        }
+                        let (concepts, stored) = self.store.concepts_and_hashes(base)?;
+                        hashes = stored;
                         concepts
                     }
                 };
@@ -341,12 +334,13 @@ impl Service {
         self.materialize_decisions()?;
         // The search index is derived data, built while the history is written: a failure there
         // is logged and the index is built again when the release is first searched.
-        let (release, index) = lifecycle::publish(&self.store, req, &now(), |rel| self.search_index(rel).map(|_| ()));
+        let (release, index) =
+            lifecycle::publish(&self.store, req, &now(), |rel| self.search_index(rel).map(|_| rel.sha256.clone()));
         let release = match release {
             Ok(release) => release,
             Err(e) => {
-                if let Some(Ok(())) = index {
-                    self.forget_search_index(req.id.as_str());
+                if let Some(Ok(sha256)) = index {
+                    self.forget_search_index(&req.id, &sha256);
                 }
                 return Err(e);
             }
@@ -482,11 +476,14 @@ impl Service {
         self.search_index(&rel).map(|_| ())
     }
 
-    /// Drops the index built for a release that then failed to commit (from memory and disk).
-    fn forget_search_index(&self, id: &str) {
-        let removed = self.indexes.lock().ok().and_then(|mut cache| cache.remove(id));
-        if let Some(index) = removed {
-            index.remove_files();
+    /// Drops the index built for a release (id and hash) that then failed to commit, from memory
+    /// and disk; an index cached under the same id for other content (a publish that won) stays.
+    fn forget_search_index(&self, id: &str, sha256: &str) {
+        let Ok(mut cache) = self.indexes.lock() else { return };
+        if cache.get(id).is_some_and(|i| i.is_for(&self.search_root, sha256)) {
+            if let Some(index) = cache.remove(id) {
+                index.remove_files();
+            }
         }
     }
 

@@ -339,6 +339,23 @@ impl Store {
             .map(|item| item.map(|(k, v)| (keys::concept_code(&k).to_vec(), v)).map_err(StoreError::from))
     }
 
+    /// Every concept of a version in code order, with its content hash by code (what
+    /// [`Store::write_version`] takes as `unchanged`).
+    pub(crate) fn concepts_and_hashes(&self, version_id: u64) -> Result<(Vec<Concept>, ConceptHashes)> {
+        let (mut concepts, mut hashes) = (Vec::new(), ConceptHashes::new());
+        for item in self.concept_hashes(version_id) {
+            let (_, raw) = item?;
+            let c = self.body(&raw)?;
+            let hash = <[u8; 32]>::try_from(raw.as_ref()).map_err(|_| StoreError::Corrupt {
+                tree: CONCEPTS,
+                message: format!("bad content hash of {}", c.code),
+            })?;
+            hashes.insert(c.code.clone(), hash);
+            concepts.push(c);
+        }
+        Ok((concepts, hashes))
+    }
+
     /// Every concept of a version, in code order.
     pub(crate) fn concepts(&self, version_id: u64) -> impl Iterator<Item = Result<Concept>> + '_ {
         self.concept_hashes(version_id).map(|item| item.and_then(|(_, hash)| self.body(&hash)))

@@ -30,8 +30,10 @@ async fn the_same_concept_from_kanji_kana_romaji_width_and_typos() {
         first(app, "Othet specified venous complications in pregnancy").await,
         ("icd11-mms".into(), "JA61.Y".into())
     );
-    // A code finds its concept.
+    // A code finds its concept, in any width (codes are matched by their exact normalised form).
     assert_eq!(first(app, "3D045").await, ("jlac10-analyte".into(), "3D045".into()));
+    assert_eq!(first(app, "６２００９８８０１").await, ("jp-receipt-drug".into(), "620098801".into()));
+    assert_eq!(first(app, "4548-4").await, ("loinc".into(), "4548-4".into()));
     let (status, v) = app.get("/v1/search?q=%E3%83%93%E3%82%B9%E3%83%9E%E3%82%B9&system=jlac10-analyte").await;
     assert_eq!(status, StatusCode::OK);
     assert!(v["results"].as_array().unwrap().iter().all(|r| r["system"] == "jlac10-analyte"));
