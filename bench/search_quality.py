@@ -47,18 +47,20 @@ def load_corpus(path):
 def evaluate(name, queries, search):
     per_type = collections.defaultdict(lambda: [0, 0.0, 0])
     lat = []
+    by_type = collections.defaultdict(list)
     for r in queries:
         expected = set(r["expected"].split())
         t0 = time.perf_counter()
         got = search(r["query"])
         lat.append((time.perf_counter() - t0) * 1000)
+        by_type[r["type"]].append(lat[-1])
         rank = next((i + 1 for i, g in enumerate(got[:K]) if g in expected), None)
         t = per_type[r["type"]]
         t[2] += 1
         if rank:
             t[0] += 1
             t[1] += 1.0 / rank
-    return {"name": name, "types": dict(per_type), "lat": sorted(lat)}
+    return {"name": name, "types": dict(per_type), "lat": sorted(lat), "by_type": by_type}
 
 
 def pct(xs, q):
@@ -127,7 +129,7 @@ def pg_engine(dsn, corpus, folded):
     return search
 
 
-def report(results, server_lat):
+def report(results, server_lat, queries):
     types = sorted({t for r in results for t in r["types"]})
     header = f"{'type':<16}" + "".join(f"{r['name'][:22]:>24}" for r in results)
     print("recall@10 / MRR@10")
@@ -150,6 +152,16 @@ def report(results, server_lat):
     if server_lat:
         s = sorted(server_lat)
         print(f"{'henkan (server-side took_ms)':<34} {pct(s, 0.5):>9.2f} {pct(s, 0.99):>9.2f}")
+    # p50 per query type: where each engine spends its time.
+    print()
+    print("p50 ms by query type" + "".join(f"{r['name'][:22]:>24}" for r in results) + ("   henkan server-side" if server_lat else ""))
+    server_by_type = collections.defaultdict(list)
+    for r, ms in zip(queries, server_lat):
+        server_by_type[r["type"]].append(ms)
+    for t in types:
+        cells = "".join(f"{pct(sorted(r['by_type'][t]), 0.5):>24.2f}" for r in results)
+        extra = f"{pct(sorted(server_by_type[t]), 0.5):>21.2f}" if server_lat else ""
+        print(f"{t:<20}{cells}{extra}")
     base = results[0]
     recall = lambda r: sum(v[0] for v in r["types"].values()) / sum(v[2] for v in r["types"].values())
     print()
@@ -192,7 +204,7 @@ def main():
             results.append(evaluate(f"sqlite-fts5 {label}", queries, sqlite_engine(corpus, folded)))
             if args.pg_dsn:
                 results.append(evaluate(f"pg_trgm {label}", queries, pg_engine(args.pg_dsn, corpus, folded)))
-    report(results, server_lat)
+    report(results, server_lat, queries)
     if args.suggest:
         took = []
         for r in queries:

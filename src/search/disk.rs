@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{kind_name, ConceptInfo, DocInfo, SearchError};
 
 /// Version of the on-disk index layout (schema, tokeniser, normaliser, `rerank.bin`).
-pub(crate) const INDEX_FORMAT_VERSION: u32 = 4;
+pub(crate) const INDEX_FORMAT_VERSION: u32 = 5;
 
 const MAGIC: &[u8; 4] = b"HKSR";
 
@@ -148,7 +148,7 @@ pub(crate) fn read_rerank(dir: &Path) -> Result<(Vec<ConceptInfo>, Vec<DocInfo>)
         let term = c.str().ok_or_else(corrupt)?.to_owned();
         let norm = c.str().ok_or_else(corrupt)?.to_owned();
         let romaji = c.str().ok_or_else(corrupt)?.to_owned();
-        docs.push(DocInfo { concept, term, kind, norm, romaji });
+        docs.push(DocInfo::new(concept, term, kind, norm, romaji));
     }
     if c.at != bytes.len() {
         return Err(corrupt());

@@ -49,6 +49,34 @@ async fn the_same_concept_from_kanji_kana_romaji_width_and_typos() {
 }
 
 #[tokio::test]
+async fn a_query_spelling_a_name_also_lists_names_that_contain_it_and_pages_on() {
+    let app = TestApp::default_data();
+    // 頭痛 spells a name exactly (7840024) and starts only a few: the rest of the page holds
+    // names that contain it elsewhere (片頭痛, 緊張型頭痛, ...), found by the engine, not by the
+    // prefix arrays.
+    let (_, v) = app.get(&format!("/v1/search?q={}&limit=10", urlencode("頭痛"))).await;
+    let page1 = v["results"].as_array().unwrap().clone();
+    assert_eq!(page1[0]["code"], "7840024", "{v}");
+    assert_eq!(page1.len(), 10, "{v}");
+    let inner = |h: &serde_json::Value| {
+        let d = h["display"].as_str().unwrap();
+        d.contains("頭痛") && !d.starts_with("頭痛")
+    };
+    assert!(page1.iter().filter(|h| inner(h)).count() >= 3, "names containing 頭痛 after their start: {v}");
+    // 糖尿病 starts more names than a page holds; the next pages continue the list: other
+    // concepts, still about 糖尿病.
+    let (_, v) = app.get(&format!("/v1/search?q={}&limit=10", urlencode("糖尿病"))).await;
+    let page1 = v["results"].as_array().unwrap().clone();
+    assert_eq!(page1[0]["code"], "2500013", "{v}");
+    let (_, v) = app.get(&format!("/v1/search?q={}&limit=10&offset=10", urlencode("糖尿病"))).await;
+    let page2 = v["results"].as_array().unwrap();
+    assert_eq!(page2.len(), 10, "{v}");
+    let key = |h: &serde_json::Value| (h["system"].to_string(), h["code"].to_string());
+    assert!(page2.iter().all(|h| !page1.iter().any(|p| key(p) == key(h))), "pages overlap: {v}");
+    assert!(page2.iter().all(|h| h["display"].as_str().unwrap().contains("糖尿")), "{v}");
+}
+
+#[tokio::test]
 async fn an_english_term_reaches_japanese_concepts_through_their_mappings() {
     let app = TestApp::default_data();
     // famotidine (RxNorm) is the chosen target of ファモチジン products in jp-yj--rxnorm.
