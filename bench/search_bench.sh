@@ -44,8 +44,13 @@ else
   kill "$HK_PID"; wait "$HK_PID" 2>/dev/null || true
 fi
 $H export designations > "$WORK/corpus.tsv"
+# henkan in process (embedded, like SQLite in the Python script): bench/latency calls the Service
+# facade in a loop, one run per query. Built into the same target directory (its dependencies are
+# the ones just built).
+CARGO_TARGET_DIR="$PWD/target" cargo build --release -q --manifest-path bench/latency/Cargo.toml
+./target/release/henkan-search-latency "$WORK/data" "$QUERIES" --repeat 1 --tsv "$WORK/inprocess.tsv"
 $H serve --port $HKPORT & HK_PID=$!
 until curl -sf "localhost:$HKPORT/healthz" >/dev/null; do sleep 0.2; done
 
 python3 bench/search_quality.py --url "http://127.0.0.1:$HKPORT" --queries "$QUERIES" --corpus "$WORK/corpus.tsv" \
-  --pg-dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres" --suggest
+  --pg-dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres" --suggest --inprocess "$WORK/inprocess.tsv"

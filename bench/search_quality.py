@@ -10,8 +10,9 @@ The query file is tab-separated with a header: qid, type, query, expected (space
 FTS5 with the trigram tokenizer (in process) and PostgreSQL pg_trgm with a GiST index ordered by
 similarity distance (over loopback), each both raw and folded (NFKC, lower case,
 katakana → hiragana), as the issue describes. Prints recall@10 and MRR@10 per query type and
-overall, latency percentiles (henkan: server-side took_ms and client round trip; peers: client
-round trip), and henkan's ratios against each peer. bench/search_bench.sh sets everything up.
+overall, latency percentiles (henkan: server-side took_ms, client round trip and, with --inprocess, its
+Service called in one process; peers: client round trip, SQLite in this process), and henkan's
+ratios against each peer. bench/search_bench.sh sets everything up.
 """
 import argparse
 import collections
@@ -129,7 +130,14 @@ def pg_engine(dsn, corpus, folded):
     return search
 
 
-def report(results, server_lat, queries):
+def load_inprocess(path):
+    """Per-query in-process times (µs) written by bench/latency --tsv, as milliseconds."""
+    with open(path, encoding="utf-8") as f:
+        f.readline()
+        return [float(line.rstrip("\n").split("\t")[2]) / 1000 for line in f if line.strip()]
+
+
+def report(results, server_lat, queries, inprocess=None):
     types = sorted({t for r in results for t in r["types"]})
     header = f"{'type':<16}" + "".join(f"{r['name'][:22]:>24}" for r in results)
     print("recall@10 / MRR@10")
@@ -152,6 +160,9 @@ def report(results, server_lat, queries):
     if server_lat:
         s = sorted(server_lat)
         print(f"{'henkan (server-side took_ms)':<34} {pct(s, 0.5):>9.2f} {pct(s, 0.99):>9.2f}")
+    if inprocess:
+        ip = sorted(inprocess)
+        print(f"{'henkan (in process, bench/latency)':<34} {pct(ip, 0.5):>9.2f} {pct(ip, 0.99):>9.2f}")
     # p50 per query type: where each engine spends its time.
     print()
     print("p50 ms by query type" + "".join(f"{r['name'][:22]:>24}" for r in results) + ("   henkan server-side" if server_lat else ""))
@@ -175,6 +186,16 @@ def report(results, server_lat, queries):
             f"p50 {speed(pct(r['lat'], 0.5), pct(base['lat'], 0.5))}, p99 {speed(pct(r['lat'], 0.99), pct(base['lat'], 0.99))} "
             "(henkan over HTTP, client round trip)"
         )
+    if inprocess:
+        # Embedded against embedded: henkan's Service called in a loop in one process, as the
+        # script calls SQLite, one run per query.
+        ip = sorted(inprocess)
+        for r in results[1:]:
+            if r["name"].startswith("sqlite"):
+                print(
+                    f"henkan in process vs {r['name']} in process: p50 {speed(pct(r['lat'], 0.5), pct(ip, 0.5))}, "
+                    f"p99 {speed(pct(r['lat'], 0.99), pct(ip, 0.99))} (bench/latency, one run per query)"
+                )
     if server_lat:
         # The engines alone: henkan's server-side time against the peer's own query time (in
         # process for SQLite; PostgreSQL's includes its loopback round trip).
@@ -193,6 +214,7 @@ def main():
     ap.add_argument("--corpus")
     ap.add_argument("--pg-dsn")
     ap.add_argument("--suggest", action="store_true", help="also time /v1/suggest for every prefix of every query")
+    ap.add_argument("--inprocess", help="per-query in-process times from bench/latency --tsv (same queries)")
     args = ap.parse_args()
     queries = load_queries(args.queries)
     server_lat = []
@@ -204,7 +226,7 @@ def main():
             results.append(evaluate(f"sqlite-fts5 {label}", queries, sqlite_engine(corpus, folded)))
             if args.pg_dsn:
                 results.append(evaluate(f"pg_trgm {label}", queries, pg_engine(args.pg_dsn, corpus, folded)))
-    report(results, server_lat, queries)
+    report(results, server_lat, queries, load_inprocess(args.inprocess) if args.inprocess else None)
     if args.suggest:
         took = []
         for r in queries:

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{kind_name, ConceptInfo, DocInfo, SearchError};
+use super::{factor, kind_name, table::Designations, ConceptInfo, SearchError};
 
 /// Version of the on-disk index layout (schema, tokeniser, normaliser, `rerank.bin`).
 pub(crate) const INDEX_FORMAT_VERSION: u32 = 5;
@@ -71,7 +71,7 @@ fn put_str(w: &mut impl Write, s: &str) -> std::io::Result<()> {
 }
 
 /// Writes the re-ranker's data.
-pub(crate) fn write_rerank(dir: &Path, concepts: &[ConceptInfo], docs: &[DocInfo]) -> Result<(), SearchError> {
+pub(crate) fn write_rerank(dir: &Path, concepts: &[ConceptInfo], docs: &Designations) -> Result<(), SearchError> {
     let path = dir.join("rerank.bin");
     let write = || -> std::io::Result<()> {
         let mut w = BufWriter::new(std::fs::File::create(&path)?);
@@ -85,12 +85,12 @@ pub(crate) fn write_rerank(dir: &Path, concepts: &[ConceptInfo], docs: &[DocInfo
             w.write_all(&[u8::from(c.active)])?;
         }
         w.write_all(&(docs.len() as u32).to_le_bytes())?;
-        for d in docs {
+        for d in docs.iter() {
             w.write_all(&d.concept.to_le_bytes())?;
             put_str(&mut w, d.kind)?;
-            put_str(&mut w, &d.term)?;
-            put_str(&mut w, &d.norm)?;
-            put_str(&mut w, &d.romaji)?;
+            put_str(&mut w, d.term)?;
+            put_str(&mut w, d.norm)?;
+            put_str(&mut w, d.romaji)?;
         }
         w.into_inner().map_err(|e| e.into_error())?.sync_all()
     };
@@ -119,7 +119,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Reads the re-ranker's data written by [`write_rerank`].
-pub(crate) fn read_rerank(dir: &Path) -> Result<(Vec<ConceptInfo>, Vec<DocInfo>), SearchError> {
+pub(crate) fn read_rerank(dir: &Path) -> Result<(Vec<ConceptInfo>, Designations), SearchError> {
     let path = dir.join("rerank.bin");
     let mut bytes = Vec::new();
     std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| io(&path, e))?;
@@ -138,17 +138,18 @@ pub(crate) fn read_rerank(dir: &Path) -> Result<(Vec<ConceptInfo>, Vec<DocInfo>)
         concepts.push(ConceptInfo { system, code, display, active });
     }
     let n = c.u32().ok_or_else(corrupt)? as usize;
-    let mut docs = Vec::with_capacity(n);
+    let mut docs = Designations::default();
     for _ in 0..n {
         let concept = c.u32().ok_or_else(corrupt)?;
         if concept as usize >= concepts.len() {
             return Err(corrupt());
         }
         let kind = kind_name(c.str().ok_or_else(corrupt)?);
-        let term = c.str().ok_or_else(corrupt)?.to_owned();
-        let norm = c.str().ok_or_else(corrupt)?.to_owned();
-        let romaji = c.str().ok_or_else(corrupt)?.to_owned();
-        docs.push(DocInfo::new(concept, term, kind, norm, romaji));
+        let term = c.str().ok_or_else(corrupt)?;
+        let norm = c.str().ok_or_else(corrupt)?;
+        let romaji = c.str().ok_or_else(corrupt)?;
+        let of = &concepts[concept as usize];
+        docs.push(concept, kind, term, norm, romaji, factor(kind, of.system, of.active));
     }
     if c.at != bytes.len() {
         return Err(corrupt());

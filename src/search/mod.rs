@@ -8,6 +8,7 @@
 mod disk;
 pub mod normalize;
 mod rank;
+mod table;
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,7 @@ struct Effort {
 const FULL: Effort = Effort { candidates: 64, min_grams: 6, max_grams: 10, budget: 10_000 };
 /// A query that spells a name or a reading exactly: that concept is already a candidate (from
 /// the sorted arrays) and the engine only fills the rest of the page with similar names.
-const FILL: Effort = Effort { candidates: 16, min_grams: 4, max_grams: 4, budget: 0 };
+const FILL: Effort = Effort { candidates: 16, min_grams: 2, max_grams: 2, budget: 0 };
 /// How many concepts' names a query must start for it to count as a name being typed (FILL).
 const STEM_OF: usize = 3;
 /// A suggestion that no name starts with (a typo, a fragment).
@@ -188,24 +189,10 @@ pub struct Hit {
     pub status: &'static str,
 }
 
-/// What the re-ranker needs of one indexed designation, kept in memory (by the `id` fast field)
-/// so that ranking reads neither the document store nor re-normalises.
-struct DocInfo {
-    concept: u32,
-    term: String,
-    kind: &'static str,
-    norm: String,
-    romaji: String,
-    /// Lengths of `norm` and `romaji` in characters.
-    norm_chars: u32,
-    romaji_chars: u32,
-}
-
-impl DocInfo {
-    fn new(concept: u32, term: String, kind: &'static str, norm: String, romaji: String) -> Self {
-        let (norm_chars, romaji_chars) = (norm.chars().count() as u32, romaji.chars().count() as u32);
-        DocInfo { concept, term, kind, norm, romaji, norm_chars, romaji_chars }
-    }
+/// What a designation's similarity to the query is multiplied by: its field weight, its
+/// system's prior, and 0.8 when its concept is retired.
+fn factor(kind: &str, system: &str, active: bool) -> f64 {
+    weight(kind) * system_prior(system) * if active { 1.0 } else { 0.8 }
 }
 
 /// A concept of the index.
@@ -224,14 +211,23 @@ pub(crate) struct SearchIndex {
     /// The `id` fast field (designation number) of each segment, by segment ordinal.
     ids: Vec<tantivy::columnar::Column<u64>>,
     fields: Fields,
-    docs: Vec<DocInfo>,
+    docs: table::Designations,
     concepts: Vec<ConceptInfo>,
-    /// (normalised name, doc) sorted, for prefix suggestions.
-    by_norm: Vec<(String, u32)>,
-    /// (romaji key, doc) sorted, for romaji prefix suggestions.
-    by_romaji: Vec<(String, u32)>,
+    /// Designations in the order of their normalised text, for exact and prefix matches.
+    by_norm: Vec<u32>,
+    /// Designations with a kana reading in the order of its romaji, likewise.
+    by_romaji: Vec<u32>,
     /// The first doc of each concept (docs are in concept order), plus the end.
     first_doc: Vec<u32>,
+}
+
+/// Which sorted key of designations a prefix is looked up in.
+#[derive(Clone, Copy)]
+enum Key {
+    /// The normalised text.
+    Norm,
+    /// The romaji of kana readings.
+    Romaji,
 }
 
 /// How many prefix entries a suggestion looks at before ranking them.
@@ -285,15 +281,20 @@ const WRITER_HEAP: usize = 1_500_000_000;
 
 /// Indexes every designation of the concepts into `index` (one segment) and returns what the
 /// re-ranker keeps in memory.
-fn fill(index: &Index, fields: &Fields, concepts: Vec<(&str, Concept)>) -> Result<(Vec<DocInfo>, Vec<ConceptInfo>)> {
+fn fill(
+    index: &Index,
+    fields: &Fields,
+    concepts: Vec<(&str, Concept)>,
+) -> Result<(table::Designations, Vec<ConceptInfo>)> {
     register_tokenizers(index)?;
     // One indexing thread with room for the whole corpus writes one segment (fewer posting
     // lists per query, no merge); this thread normalises the text meanwhile.
     let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
-    let mut docs: Vec<DocInfo> = Vec::new();
+    let mut docs = table::Designations::default();
     let mut infos: Vec<ConceptInfo> = Vec::with_capacity(concepts.len());
     for (system, c) in concepts {
         let concept = infos.len() as u32;
+        let active = c.status == Status::Active;
         let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
         for d in &c.designations {
             if d.value != c.display {
@@ -320,14 +321,9 @@ fn fill(index: &Index, fields: &Fields, concepts: Vec<(&str, Concept)>) -> Resul
                 fields.norm => grams, fields.romaji => romaji.as_str(),
                 fields.words => latin, fields.latin => latin,
             ))?;
-            docs.push(DocInfo::new(concept, term, kind_name(kind), norm, romaji));
+            docs.push(concept, kind_name(kind), &term, &norm, &romaji, factor(kind_name(kind), system, active));
         }
-        infos.push(ConceptInfo {
-            system: system_name(system),
-            code: c.code,
-            display: c.display,
-            active: c.status == Status::Active,
-        });
+        infos.push(ConceptInfo { system: system_name(system), code: c.code, display: c.display, active });
     }
     writer.commit()?;
     // One segment: fewer posting lists to walk per query.
@@ -445,7 +441,7 @@ impl SearchIndex {
         dir: std::path::PathBuf,
         index: &Index,
         fields: Fields,
-        docs: Vec<DocInfo>,
+        docs: table::Designations,
         infos: Vec<ConceptInfo>,
     ) -> Result<Self> {
         register_tokenizers(index)?;
@@ -457,19 +453,13 @@ impl SearchIndex {
             .iter()
             .map(|r| r.fast_fields().u64("id"))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let mut by_norm: Vec<(String, u32)> =
-            docs.iter().enumerate().map(|(i, d)| (d.norm.clone(), i as u32)).collect();
-        by_norm.sort_unstable();
-        let mut by_romaji: Vec<(String, u32)> = docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| !d.romaji.is_empty())
-            .map(|(i, d)| (d.romaji.clone(), i as u32))
-            .collect();
-        by_romaji.sort_unstable();
+        let mut by_norm: Vec<u32> = (0..docs.len() as u32).collect();
+        by_norm.sort_unstable_by(|&a, &b| docs.norm(a).cmp(docs.norm(b)).then(a.cmp(&b)));
+        let mut by_romaji: Vec<u32> = (0..docs.len() as u32).filter(|&i| !docs.romaji(i).is_empty()).collect();
+        by_romaji.sort_unstable_by(|&a, &b| docs.romaji(a).cmp(docs.romaji(b)).then(a.cmp(&b)));
         let mut first_doc = vec![docs.len() as u32; infos.len() + 1];
-        for (i, d) in docs.iter().enumerate().rev() {
-            first_doc[d.concept as usize] = i as u32;
+        for i in (0..docs.len() as u32).rev() {
+            first_doc[docs.concept(i) as usize] = i;
         }
         for c in (0..infos.len()).rev() {
             first_doc[c] = first_doc[c].min(first_doc[c + 1]);
@@ -485,27 +475,31 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let mut found: Vec<(f64, u32)> = Vec::new();
-        let mut scan = |keys: &[(String, u32)], prefix: &str| {
-            let start = keys.partition_point(|(k, _)| k.as_str() < prefix);
-            for (k, doc) in keys[start..].iter().take(SUGGEST_SCAN).take_while(|(k, _)| k.starts_with(prefix)) {
-                let d = &self.docs[*doc as usize];
+        let mut scan = |key: Key, prefix: &str| {
+            let prefix_chars = prefix.chars().count() as f64;
+            for doc in self.starting_with(key, prefix).take(SUGGEST_SCAN) {
+                let d = self.docs.get(doc);
                 let c = &self.concepts[d.concept as usize];
                 if system.is_some_and(|s| s != c.system) {
                     continue;
                 }
-                let closeness = prefix.chars().count() as f64 / k.chars().count().max(1) as f64;
+                let chars = match key {
+                    Key::Norm => d.norm_chars,
+                    Key::Romaji => d.romaji_chars,
+                };
+                let closeness = prefix_chars / chars.max(1) as f64;
                 let score = (1.0 + closeness) * weight(d.kind) * if c.active { 1.0 } else { 0.8 };
-                found.push((score, *doc));
+                found.push((score, doc));
             }
         };
-        scan(&self.by_norm, &norm);
+        scan(Key::Norm, &norm);
         if q.is_ascii() {
-            scan(&self.by_romaji, &romaji_key(q));
+            scan(Key::Romaji, &romaji_key(q));
         }
         found.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut hits: Vec<Hit> = Vec::new();
         for (score, doc) in found {
-            let d = &self.docs[doc as usize];
+            let d = self.docs.get(doc);
             let c = &self.concepts[d.concept as usize];
             if hits.iter().any(|h| h.code == c.code && h.system == c.system) {
                 continue;
@@ -514,7 +508,7 @@ impl SearchIndex {
                 system: c.system.to_owned(),
                 code: c.code.clone(),
                 display: c.display.clone(),
-                matched: d.term.clone(),
+                matched: d.term.to_owned(),
                 score,
                 status: if c.active { "active" } else { "retired" },
             });
@@ -533,7 +527,8 @@ impl SearchIndex {
     /// reading and every other run in one of its other names, each in query order
     /// (`ひふ炎`: ひふ in ひふえん, 炎 in 皮膚炎).
     fn covers_mixed(&self, concept: u32, runs: &[(bool, String)]) -> bool {
-        let docs = &self.docs[self.first_doc[concept as usize] as usize..self.first_doc[concept as usize + 1] as usize];
+        let docs =
+            || (self.first_doc[concept as usize]..self.first_doc[concept as usize + 1]).map(|i| self.docs.get(i));
         let in_order = |text: &str, kana: bool| {
             let mut rest = text;
             runs.iter().filter(|(k, _)| *k == kana).all(|(_, run)| match rest.find(run.as_str()) {
@@ -544,15 +539,15 @@ impl SearchIndex {
                 None => false,
             })
         };
-        let kana_ok = docs.iter().any(|d| d.kind == "kana" && in_order(&d.norm, true));
-        kana_ok && docs.iter().any(|d| d.kind != "kana" && in_order(&d.norm, false))
+        let kana_ok = docs().any(|d| d.kind == "kana" && in_order(d.norm, true));
+        kana_ok && docs().any(|d| d.kind != "kana" && in_order(d.norm, false))
     }
 
     /// How many concepts the designations `ids` belong to, counting up to `enough`.
     fn distinct_concepts(&self, ids: &[u32], enough: usize) -> usize {
         let mut seen: Vec<u32> = Vec::with_capacity(enough);
         for &id in ids {
-            let c = self.docs[id as usize].concept;
+            let c = self.docs.concept(id);
             if !seen.contains(&c) {
                 seen.push(c);
                 if seen.len() == enough {
@@ -563,14 +558,22 @@ impl SearchIndex {
         seen.len()
     }
 
+    /// The designations whose key starts with `prefix`, in key order.
+    fn starting_with<'a>(&'a self, key: Key, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let (keys, text): (&[u32], fn(&table::Designations, u32) -> &str) = match key {
+            Key::Norm => (&self.by_norm, table::Designations::norm),
+            Key::Romaji => (&self.by_romaji, table::Designations::romaji),
+        };
+        let start = keys.partition_point(|&d| text(&self.docs, d) < prefix);
+        keys[start..].iter().copied().take_while(move |&d| text(&self.docs, d).starts_with(prefix))
+    }
+
     /// Adds up to [`PREFIX_CANDIDATES`] designations whose key starts with `prefix` (in `system`).
-    fn prefixed(&self, keys: &[(String, u32)], prefix: &str, system: Option<&str>, out: &mut Vec<u32>) {
-        let start = keys.partition_point(|(k, _)| k.as_str() < prefix);
-        let matching = keys[start..].iter().take_while(|(k, _)| k.starts_with(prefix));
-        let in_system = matching.filter(|(_, doc)| {
-            system.is_none_or(|s| self.concepts[self.docs[*doc as usize].concept as usize].system == s)
-        });
-        out.extend(in_system.take(PREFIX_CANDIDATES).map(|(_, doc)| *doc));
+    fn prefixed(&self, key: Key, prefix: &str, system: Option<&str>, out: &mut Vec<u32>) {
+        let in_system = self
+            .starting_with(key, prefix)
+            .filter(|&doc| system.is_none_or(|s| self.concepts[self.docs.concept(doc) as usize].system == s));
+        out.extend(in_system.take(PREFIX_CANDIDATES));
     }
 
     /// The best concepts for a query (optionally in one system), best first.
@@ -596,15 +599,15 @@ impl SearchIndex {
         // Names equal to or starting with the query, straight from the sorted arrays: the many
         // products that share a name reach the re-ranker without engine work.
         let mut ids: Vec<u32> = Vec::with_capacity(FULL.candidates + 2 * PREFIX_CANDIDATES);
-        self.prefixed(&self.by_norm, &norm, system, &mut ids);
+        self.prefixed(Key::Norm, &norm, system, &mut ids);
         if ascii_query && !romaji.is_empty() {
-            self.prefixed(&self.by_romaji, &romaji, system, &mut ids);
+            self.prefixed(Key::Romaji, &romaji, system, &mut ids);
         }
         // A query that spells a name (or reading) exactly, or the start of several, has its best
         // candidates already. (Decided by the query alone, so that every page of a query ranks
         // the same candidates.)
         let spelt = ids.iter().any(|&id| {
-            let d = &self.docs[id as usize];
+            let d = self.docs.get(id);
             d.norm == norm || (!romaji.is_empty() && d.romaji == romaji)
         }) || self.distinct_concepts(&ids, STEM_OF) >= STEM_OF;
         let effort = effort.unwrap_or(if spelt { FILL } else { FULL });
@@ -617,8 +620,8 @@ impl SearchIndex {
         // concept; hits are made for the page only.
         let mut scored: Vec<(u32, f64, u32)> = Vec::with_capacity(ids.len());
         for id in ids {
-            let d = &self.docs[id as usize];
-            let mut sim = forms.similarity(&d.norm, d.norm_chars as usize, &d.romaji, d.romaji_chars as usize);
+            let d = self.docs.get(id);
+            let mut sim = forms.similarity(d.norm, d.norm_chars, d.romaji, d.romaji_chars);
             if let Some(runs) = mixed.as_deref() {
                 // Shorter names first among those that cover the query.
                 let closeness = (forms.norm_chars() as f64 / d.norm_chars.max(1) as f64).min(1.0);
@@ -627,24 +630,19 @@ impl SearchIndex {
                     sim = covered;
                 }
             }
-            let c = &self.concepts[d.concept as usize];
-            let score = sim * weight(d.kind) * system_prior(c.system) * if c.active { 1.0 } else { 0.8 };
-            scored.push((d.concept, score, id));
+            scored.push((d.concept, sim * d.factor, id));
         }
         scored.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
         scored.dedup_by_key(|s| s.0);
-        let key = |s: &(u32, f64, u32)| {
-            let c = &self.concepts[s.0 as usize];
-            (c.code.as_str(), c.system)
-        };
-        scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| key(a).cmp(&key(b))));
+        // Equal scores in concept order: the release's systems in order, codes in order within each.
+        scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let hits = scored.into_iter().skip(offset).take(limit).map(|(concept, score, doc)| {
             let c = &self.concepts[concept as usize];
             Hit {
                 system: c.system.to_owned(),
                 code: c.code.clone(),
                 display: c.display.clone(),
-                matched: self.docs[doc as usize].term.clone(),
+                matched: self.docs.get(doc).term.to_owned(),
                 score,
                 status: if c.active { "active" } else { "retired" },
             }

@@ -3,7 +3,8 @@
 //! overall, the median and p99 of each query's fastest run, in microseconds. No HTTP, no client:
 //! the figure to set beside an in-process engine (SQLite FTS5 in bench/search_quality.py).
 //!
-//! Usage: henkan-search-latency DATA_DIR [QUERIES.tsv] [--repeat N] [--type QUERY_TYPE]
+//! Usage: henkan-search-latency DATA_DIR [QUERIES.tsv] [--repeat N] [--type QUERY_TYPE] [--cold]
+//!        [--tsv OUT.tsv]   (each query's type and fastest time in µs, for bench/search_quality.py)
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -39,15 +40,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let service = henkan::Service::open(&henkan::config::StoreConfig::new(data.as_str()))?;
     service.search("warmup", None, None, 10, 0)?;
+    // --cold: read 64 MB between queries, as a server's other work does to the caches.
+    let trash: Vec<u64> = if args.iter().any(|a| a == "--cold") { vec![1; 8 << 20] } else { Vec::new() };
     let mut best = vec![f64::INFINITY; queries.len()];
     let mut found = vec![false; queries.len()];
     for _ in 0..repeat {
         for (i, (_, q, expected)) in queries.iter().enumerate() {
+            std::hint::black_box(trash.iter().sum::<u64>());
             let t = Instant::now();
             let answer = service.search(q, None, None, 10, 0)?;
             best[i] = best[i].min(t.elapsed().as_secs_f64() * 1e6);
             found[i] = answer.results.iter().any(|h| expected.contains(&format!("{}|{}", h.system, h.code)));
         }
+    }
+    if let Some(out) = args.iter().position(|a| a == "--tsv").and_then(|i| args.get(i + 1)) {
+        let mut text = String::from("type\tquery\tus\n");
+        for ((t, q, _), us) in queries.iter().zip(&best) {
+            text.push_str(&format!("{t}\t{q}\t{us:.1}\n"));
+        }
+        std::fs::write(out, text).map_err(|e| format!("{out}: {e}"))?;
     }
     let mut by_type: BTreeMap<&str, Vec<(f64, bool)>> = BTreeMap::new();
     for (((t, _, _), us), ok) in queries.iter().zip(&best).zip(&found) {
