@@ -560,12 +560,16 @@ impl SearchIndex {
 
     /// The designations whose key starts with `prefix`, in key order.
     fn starting_with<'a>(&'a self, key: Key, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
-        let (keys, text): (&[u32], fn(&table::Designations, u32) -> &str) = match key {
-            Key::Norm => (&self.by_norm, table::Designations::norm),
-            Key::Romaji => (&self.by_romaji, table::Designations::romaji),
+        let keys: &[u32] = match key {
+            Key::Norm => &self.by_norm,
+            Key::Romaji => &self.by_romaji,
         };
-        let start = keys.partition_point(|&d| text(&self.docs, d) < prefix);
-        keys[start..].iter().copied().take_while(move |&d| text(&self.docs, d).starts_with(prefix))
+        let text = move |d: u32| match key {
+            Key::Norm => self.docs.norm(d),
+            Key::Romaji => self.docs.romaji(d),
+        };
+        let start = keys.partition_point(|&d| text(d) < prefix);
+        keys[start..].iter().copied().take_while(move |&d| text(d).starts_with(prefix))
     }
 
     /// Adds up to [`PREFIX_CANDIDATES`] designations whose key starts with `prefix` (in `system`).
