@@ -330,12 +330,24 @@ impl Service {
 
     /// Publishes the draft as a new immutable release on top of the latest one.
     pub fn publish(&self, req: &PublishRequest) -> Result<Release> {
+        self.publish_indexed(req, true)
+    }
+
+    /// [`Service::publish`], building the release's search index alongside or (`index: false`)
+    /// leaving it to be built when the release is first searched.
+    fn publish_indexed(&self, req: &PublishRequest, index: bool) -> Result<Release> {
         // Review decisions recorded since the tables were written take effect in this release.
         self.materialize_decisions()?;
         // The search index is derived data, built while the history is written: a failure there
         // is logged and the index is built again when the release is first searched.
-        let (release, index) =
-            lifecycle::publish(&self.store, req, &now(), |rel| self.search_index(rel).map(|_| rel.sha256.clone()));
+        let (release, index) = lifecycle::publish(&self.store, req, &now(), |rel| {
+            if index {
+                Some(self.search_index(rel).map(|_| rel.sha256.clone()))
+            } else {
+                None
+            }
+        });
+        let index = index.flatten();
         let release = match release {
             Ok(release) => release,
             Err(e) => {
@@ -611,7 +623,8 @@ impl Service {
             }
         }
         let mut published = Vec::new();
-        for planned in &plan.release {
+        let last = plan.release.len().saturating_sub(1);
+        for (n, planned) in plan.release.iter().enumerate() {
             if self.store.release(&planned.id)?.is_some() {
                 continue;
             }
@@ -624,11 +637,13 @@ impl Service {
                 let paths: Vec<PathBuf> = d.files.iter().map(|f| masters_dir.join(f)).collect();
                 self.derive(&d.generator, &paths)?;
             }
-            published.push(self.publish(&PublishRequest {
+            // Only the latest release's index is built now; the others are searched less.
+            let req = PublishRequest {
                 id: planned.id.clone(),
                 publisher: BUNDLED_PUBLISHER.to_owned(),
                 notes: planned.notes.clone(),
-            })?);
+            };
+            published.push(self.publish_indexed(&req, n == last)?);
         }
         self.store.set_bootstrap(false)?;
         Ok(published)

@@ -1,15 +1,16 @@
 //! `henkan serve` on an empty directory publishes the bundled masters; a later start does not.
 
+use henkan::model::HistoryKind;
 use henkan::BUNDLED_PUBLISHER;
 
 use crate::common::{masters, open, tempdir, TestApp};
 
 #[test]
-fn empty_directory_gets_the_two_bundled_releases() {
+fn empty_directory_gets_the_three_bundled_releases() {
     let app = TestApp::default_data();
     let releases = app.service().releases().unwrap();
     let ids: Vec<_> = releases.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["2024-01", "2024-06"]);
+    assert_eq!(ids, ["2024-01", "2024-06", "2025-08"]);
     assert_eq!(releases[1].parent.as_deref(), Some("2024-01"));
     assert_eq!(releases[0].publisher, BUNDLED_PUBLISHER);
     let disease = releases[1].system("jp-receipt-disease").unwrap();
@@ -50,6 +51,20 @@ fn empty_directory_gets_the_two_bundled_releases() {
         ]
     );
     assert_eq!(releases[0].system("jp-receipt-disease").unwrap().concepts, 27_384);
+    // 2025-08: the 20 drug change files applied in date order on 2024-05-31, the 2025-06-01
+    // modifier master, the drug → RxNorm table derived again; the rest carried forward.
+    let last = &releases[2];
+    assert_eq!(last.parent.as_deref(), Some("2024-06"));
+    let drug = last.system("jp-receipt-drug").unwrap();
+    assert_eq!((drug.version.as_str(), drug.concepts), ("2025-08-13", 21_182));
+    assert!(drug.files.iter().any(|f| f.name == "y_20250813.csv.gz" || f.name == "y_20250813.csv"), "{:?}", drug.files);
+    assert_eq!(last.system("jp-receipt-modifier").unwrap().concepts, 2_375);
+    assert_eq!(last.system("jp-receipt-disease").unwrap().version_id, disease.version_id, "carried forward");
+    assert_eq!(last.systems.len(), 16);
+    // A drug abolished on 2024-09-30 by the change files is retired in 2025-08.
+    let h = app.service().history("jp-receipt-drug", "610412126").unwrap();
+    let kinds: Vec<_> = h.events.iter().map(|e| (e.release.as_str(), e.kind)).collect();
+    assert_eq!(kinds, [("2024-06", HistoryKind::Added), ("2025-08", HistoryKind::Retired)]);
 }
 
 #[test]
@@ -57,7 +72,7 @@ fn second_start_opens_existing_releases_without_reimporting() {
     let dir = tempdir();
     {
         let s = open(dir.path());
-        assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), 2);
+        assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), 3);
     }
     let s = open(dir.path());
     let before = s.counts();

@@ -10,7 +10,7 @@ async fn concept_answers_with_kana_icd10_and_medis_numbers() {
     let app = TestApp::default_data();
     let (status, v) = app.get("/v1/concepts/jp-receipt-disease/8848176").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v["release"], "2024-06");
+    assert_eq!(v["release"], "2025-08");
     assert_eq!(v["system"]["slug"], "jp-receipt-disease");
     assert_eq!(v["system"]["version"], "2024-06-01");
     let c = &v["concept"];
@@ -41,9 +41,9 @@ async fn releases_list_and_one_release() {
     let app = TestApp::default_data();
     let (status, v) = app.get("/v1/releases").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v["release"], "2024-06");
+    assert_eq!(v["release"], "2025-08");
     let ids: Vec<_> = v["releases"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["2024-01", "2024-06"]);
+    assert_eq!(ids, ["2024-01", "2024-06", "2025-08"]);
     let (status, v) = app.get("/v1/releases/2024-01").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["release"], "2024-01");
@@ -59,7 +59,13 @@ async fn releases_list_and_one_release() {
         latest["mappings"].as_array().unwrap().iter().find(|m| m["table"] == "jp-receipt-disease--icd11-mms").unwrap();
     assert!(policy["generator"].as_str().unwrap().contains("auto-approve: WHO EquivalentMatch"), "{policy}");
     let (status, v) = app.get("/v1/releases/latest").await;
-    assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2024-06")));
+    assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2025-08")));
+    // The latest release carries the notices of everything it carried forward.
+    let notices = v["notices"].as_array().unwrap();
+    assert!(
+        notices.iter().any(|n| n.as_str().unwrap().starts_with("This material contains content from LOINC")),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -72,12 +78,12 @@ async fn diff_and_history() {
     assert_eq!(d["added"].as_array().unwrap().len(), 82);
     assert_eq!(d["removed"].as_array().unwrap().len(), 29);
     let (_, all) = app.get("/v1/diff?from=2024-01").await;
-    assert_eq!(all["to"], "2024-06");
-    assert_eq!(all["systems"].as_array().unwrap().len(), 16, "fifteen code systems arrived in 2024-06");
+    assert_eq!(all["to"], "2025-08", "the latest release by default");
+    assert_eq!(all["systems"].as_array().unwrap().len(), 16, "fifteen code systems arrived since 2024-01");
 
     let (status, v) = app.get("/v1/concepts/jp-receipt-disease/2028045/history").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v["release"], "2024-06");
+    assert_eq!(v["release"], "2025-08");
     let events = v["events"].as_array().unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!((events[1]["release"].as_str(), events[1]["kind"].as_str()), (Some("2024-06"), Some("removed")));
@@ -106,7 +112,7 @@ async fn errors_share_one_envelope_with_stable_codes() {
 async fn healthz_names_the_served_release() {
     let (status, v) = TestApp::default_data().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v, serde_json::json!({"status": "ok", "release": "2024-06"}));
+    assert_eq!(v, serde_json::json!({"status": "ok", "release": "2025-08"}));
 }
 
 #[tokio::test]

@@ -60,7 +60,7 @@ impl TestApp {
             let dir = tempdir();
             let service = open(dir.path());
             let published = service.bootstrap(&masters(), |_| {}).expect("bootstrap");
-            assert_eq!(published.len(), 2);
+            assert_eq!(published.len(), 3);
             TestApp { state: AppState::new(service), _dir: dir }
         })
     }
