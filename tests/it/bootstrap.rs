@@ -6,11 +6,37 @@ use henkan::BUNDLED_PUBLISHER;
 use crate::common::{masters, open, tempdir, TestApp};
 
 #[test]
-fn empty_directory_gets_the_three_bundled_releases() {
+fn empty_directory_gets_the_bundled_releases() {
     let app = TestApp::default_data();
     let releases = app.service().releases().unwrap();
     let ids: Vec<_> = releases.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["2024-01", "2024-06", "2025-08"]);
+    assert_eq!(
+        ids,
+        [
+            "2024-01",
+            "2024-06",
+            "2024-06-13",
+            "2024-06-28",
+            "2024-07-17",
+            "2024-07-31",
+            "2024-08-14",
+            "2024-09-06",
+            "2024-09-25",
+            "2024-10-18",
+            "2024-11-12",
+            "2024-11-19",
+            "2024-12-05",
+            "2025-01-15",
+            "2025-03-18",
+            "2025-04-15",
+            "2025-05-16",
+            "2025-05-20",
+            "2025-06-12",
+            "2025-06-30",
+            "2025-07-15",
+            "2025-08-13"
+        ]
+    );
     assert_eq!(releases[1].parent.as_deref(), Some("2024-01"));
     assert_eq!(releases[0].publisher, BUNDLED_PUBLISHER);
     let disease = releases[1].system("jp-receipt-disease").unwrap();
@@ -51,20 +77,39 @@ fn empty_directory_gets_the_three_bundled_releases() {
         ]
     );
     assert_eq!(releases[0].system("jp-receipt-disease").unwrap().concepts, 27_384);
-    // 2025-08: the 20 drug change files applied in date order on 2024-05-31, the 2025-06-01
-    // modifier master, the drug → RxNorm table derived again; the rest carried forward.
-    let last = &releases[2];
-    assert_eq!(last.parent.as_deref(), Some("2024-06"));
+    // Then one release per drug change file, each on the one before: 2024-06-13 … 2025-08-13;
+    // the 2025-06-01 modifier master arrives in 2025-06-12; the drug → RxNorm table is derived
+    // again at the end; everything else is carried forward.
+    let drug_versions: Vec<_> =
+        releases[2..].iter().map(|r| r.system("jp-receipt-drug").unwrap().version.clone()).collect();
+    assert_eq!(drug_versions, ids[2..]);
+    for w in releases[1..].windows(2) {
+        assert_eq!(w[1].parent.as_deref(), Some(w[0].id.as_str()));
+    }
+    let last = releases.last().unwrap();
     let drug = last.system("jp-receipt-drug").unwrap();
     assert_eq!((drug.version.as_str(), drug.concepts), ("2025-08-13", 21_182));
-    assert!(drug.files.iter().any(|f| f.name == "y_20250813.csv.gz" || f.name == "y_20250813.csv"), "{:?}", drug.files);
-    assert_eq!(last.system("jp-receipt-modifier").unwrap().concepts, 2_375);
+    assert_eq!(
+        drug.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        ["y_20250813.csv"],
+        "the file as published (shipped gzipped)"
+    );
+    let modifier = |r: &henkan::model::Release| r.system("jp-receipt-modifier").unwrap().concepts;
+    assert_eq!((modifier(&releases[17]), modifier(&releases[18]), modifier(last)), (2_349, 2_375, 2_375));
     assert_eq!(last.system("jp-receipt-disease").unwrap().version_id, disease.version_id, "carried forward");
     assert_eq!(last.systems.len(), 16);
-    // A drug abolished on 2024-09-30 by the change files is retired in 2025-08.
+    assert_ne!(
+        last.mapping("jp-yj", "rxnorm").unwrap().version_id,
+        releases[1].mapping("jp-yj", "rxnorm").unwrap().version_id
+    );
+    // Every change has its release: 610412126 got its transition date in 2024-06-28 and was
+    // abolished (2024-09-30) in 2024-09-25.
     let h = app.service().history("jp-receipt-drug", "610412126").unwrap();
     let kinds: Vec<_> = h.events.iter().map(|e| (e.release.as_str(), e.kind)).collect();
-    assert_eq!(kinds, [("2024-06", HistoryKind::Added), ("2025-08", HistoryKind::Retired)]);
+    assert_eq!(
+        kinds,
+        [("2024-06", HistoryKind::Added), ("2024-06-28", HistoryKind::Changed), ("2024-09-25", HistoryKind::Retired)]
+    );
 }
 
 #[test]
@@ -72,7 +117,7 @@ fn second_start_opens_existing_releases_without_reimporting() {
     let dir = tempdir();
     {
         let s = open(dir.path());
-        assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), 3);
+        assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), 22);
     }
     let s = open(dir.path());
     let before = s.counts();

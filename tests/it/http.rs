@@ -10,7 +10,7 @@ async fn concept_answers_with_kana_icd10_and_medis_numbers() {
     let app = TestApp::default_data();
     let (status, v) = app.get("/v1/concepts/jp-receipt-disease/8848176").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v["release"], "2025-08");
+    assert_eq!(v["release"], "2025-08-13");
     assert_eq!(v["system"]["slug"], "jp-receipt-disease");
     assert_eq!(v["system"]["version"], "2024-06-01");
     let c = &v["concept"];
@@ -41,9 +41,35 @@ async fn releases_list_and_one_release() {
     let app = TestApp::default_data();
     let (status, v) = app.get("/v1/releases").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v["release"], "2025-08");
+    assert_eq!(v["release"], "2025-08-13");
     let ids: Vec<_> = v["releases"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["2024-01", "2024-06", "2025-08"]);
+    assert_eq!(
+        ids,
+        [
+            "2024-01",
+            "2024-06",
+            "2024-06-13",
+            "2024-06-28",
+            "2024-07-17",
+            "2024-07-31",
+            "2024-08-14",
+            "2024-09-06",
+            "2024-09-25",
+            "2024-10-18",
+            "2024-11-12",
+            "2024-11-19",
+            "2024-12-05",
+            "2025-01-15",
+            "2025-03-18",
+            "2025-04-15",
+            "2025-05-16",
+            "2025-05-20",
+            "2025-06-12",
+            "2025-06-30",
+            "2025-07-15",
+            "2025-08-13"
+        ]
+    );
     let (status, v) = app.get("/v1/releases/2024-01").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["release"], "2024-01");
@@ -59,7 +85,7 @@ async fn releases_list_and_one_release() {
         latest["mappings"].as_array().unwrap().iter().find(|m| m["table"] == "jp-receipt-disease--icd11-mms").unwrap();
     assert!(policy["generator"].as_str().unwrap().contains("auto-approve: WHO EquivalentMatch"), "{policy}");
     let (status, v) = app.get("/v1/releases/latest").await;
-    assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2025-08")));
+    assert_eq!((status, v["release"].as_str()), (StatusCode::OK, Some("2025-08-13")));
     // The latest release carries the notices of everything it carried forward.
     let notices = v["notices"].as_array().unwrap();
     assert!(
@@ -78,12 +104,12 @@ async fn diff_and_history() {
     assert_eq!(d["added"].as_array().unwrap().len(), 82);
     assert_eq!(d["removed"].as_array().unwrap().len(), 29);
     let (_, all) = app.get("/v1/diff?from=2024-01").await;
-    assert_eq!(all["to"], "2025-08", "the latest release by default");
+    assert_eq!(all["to"], "2025-08-13", "the latest release by default");
     assert_eq!(all["systems"].as_array().unwrap().len(), 16, "fifteen code systems arrived since 2024-01");
 
     let (status, v) = app.get("/v1/concepts/jp-receipt-disease/2028045/history").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v["release"], "2025-08");
+    assert_eq!(v["release"], "2025-08-13");
     let events = v["events"].as_array().unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!((events[1]["release"].as_str(), events[1]["kind"].as_str()), (Some("2024-06"), Some("removed")));
@@ -112,7 +138,7 @@ async fn errors_share_one_envelope_with_stable_codes() {
 async fn healthz_names_the_served_release() {
     let (status, v) = TestApp::default_data().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(v, serde_json::json!({"status": "ok", "release": "2025-08"}));
+    assert_eq!(v, serde_json::json!({"status": "ok", "release": "2025-08-13"}));
 }
 
 #[tokio::test]

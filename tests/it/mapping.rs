@@ -81,7 +81,7 @@ async fn default_release_translates_over_http_with_the_evidence_chain() {
     let app = TestApp::default_data();
     let (status, v) = app.get("/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms").await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(v["release"], "2025-08");
+    assert_eq!(v["release"], "2025-08-13");
     assert_eq!(v["table"], "jp-receipt-disease--icd11-mms");
     let m = &v["matches"][0];
     assert_eq!(m["target_code"], "5A71.01");

@@ -37,7 +37,7 @@ async fn the_same_concept_from_kanji_kana_romaji_width_and_typos() {
     let (status, v) = app.get("/v1/search?q=%E3%83%93%E3%82%B9%E3%83%9E%E3%82%B9&system=jlac10-analyte").await;
     assert_eq!(status, StatusCode::OK);
     assert!(v["results"].as_array().unwrap().iter().all(|r| r["system"] == "jlac10-analyte"));
-    assert_eq!(v["release"], "2025-08");
+    assert_eq!(v["release"], "2025-08-13");
     let (_, v) = app.get("/v1/suggest?q=%E7%B3%96").await; // 糖
     assert!(!v["results"].as_array().unwrap().is_empty());
     // A prefix completes to names starting with it: とうにょ → 糖尿病 (2500013) among the first four.

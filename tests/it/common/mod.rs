@@ -60,7 +60,7 @@ impl TestApp {
             let dir = tempdir();
             let service = open(dir.path());
             let published = service.bootstrap(&masters(), |_| {}).expect("bootstrap");
-            assert_eq!(published.len(), 3);
+            assert_eq!(published.len(), 22);
             TestApp { state: AppState::new(service), _dir: dir }
         })
     }
