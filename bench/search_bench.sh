@@ -40,7 +40,7 @@ if [ -n "$FULL" ]; then
   bench/publish_all.sh "$WORK/data"
 else
   $H serve --port $HKPORT & HK_PID=$!
-  until curl -sf "localhost:$HKPORT/healthz" | grep -q '"release":"2024-06"'; do sleep 1; done
+  until curl -sf "localhost:$HKPORT/healthz" | grep -q '"release":"2025-08-13"'; do sleep 1; done
   kill "$HK_PID"; wait "$HK_PID" 2>/dev/null || true
 fi
 $H export designations > "$WORK/corpus.tsv"
