@@ -74,10 +74,11 @@ struct Effort {
     budget: u64,
 }
 
-/// A query no name spells exactly: the engine finds the candidates.
+/// A query that neither spells a name nor starts several: the engine finds the candidates.
 const FULL: Effort = Effort { candidates: 64, min_grams: 6, max_grams: 10, budget: 10_000 };
-/// A query that spells a name or a reading exactly: that concept is already a candidate (from
-/// the sorted arrays) and the engine only fills the rest of the page with similar names.
+/// A query that spells a name or a reading exactly, or starts [`STEM_OF`] concepts' names: those
+/// are already candidates (from the sorted arrays) and the engine only fills the rest of the
+/// page with names that contain the query elsewhere, from its two rarest n-grams.
 const FILL: Effort = Effort { candidates: 16, min_grams: 2, max_grams: 2, budget: 0 };
 /// How many concepts' names a query must start for it to count as a name being typed (FILL).
 const STEM_OF: usize = 3;
