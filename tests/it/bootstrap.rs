@@ -3,40 +3,14 @@
 use henkan::model::HistoryKind;
 use henkan::BUNDLED_PUBLISHER;
 
-use crate::common::{masters, open, tempdir, TestApp};
+use crate::common::{masters, open, tempdir, TestApp, DEFAULT_RELEASES};
 
 #[test]
 fn empty_directory_gets_the_bundled_releases() {
     let app = TestApp::default_data();
     let releases = app.service().releases().unwrap();
     let ids: Vec<_> = releases.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
-            "2024-01",
-            "2024-06",
-            "2024-06-13",
-            "2024-06-28",
-            "2024-07-17",
-            "2024-07-31",
-            "2024-08-14",
-            "2024-09-06",
-            "2024-09-25",
-            "2024-10-18",
-            "2024-11-12",
-            "2024-11-19",
-            "2024-12-05",
-            "2025-01-15",
-            "2025-03-18",
-            "2025-04-15",
-            "2025-05-16",
-            "2025-05-20",
-            "2025-06-12",
-            "2025-06-30",
-            "2025-07-15",
-            "2025-08-13"
-        ]
-    );
+    assert_eq!(ids, DEFAULT_RELEASES);
     assert_eq!(releases[1].parent.as_deref(), Some("2024-01"));
     assert_eq!(releases[0].publisher, BUNDLED_PUBLISHER);
     let disease = releases[1].system("jp-receipt-disease").unwrap();
@@ -82,7 +56,7 @@ fn empty_directory_gets_the_bundled_releases() {
     // again at the end; everything else is carried forward.
     let drug_versions: Vec<_> =
         releases[2..].iter().map(|r| r.system("jp-receipt-drug").unwrap().version.clone()).collect();
-    assert_eq!(drug_versions, ids[2..]);
+    assert_eq!(drug_versions, DEFAULT_RELEASES[2..]);
     for w in releases[1..].windows(2) {
         assert_eq!(w[1].parent.as_deref(), Some(w[0].id.as_str()));
     }
@@ -117,7 +91,7 @@ fn second_start_opens_existing_releases_without_reimporting() {
     let dir = tempdir();
     {
         let s = open(dir.path());
-        assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), 22);
+        assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), DEFAULT_RELEASES.len());
     }
     let s = open(dir.path());
     let before = s.counts();

@@ -3,7 +3,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
-use crate::common::TestApp;
+use crate::common::{TestApp, DEFAULT_RELEASES};
 
 #[tokio::test]
 async fn concept_answers_with_kana_icd10_and_medis_numbers() {
@@ -43,33 +43,7 @@ async fn releases_list_and_one_release() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["release"], "2025-08-13");
     let ids: Vec<_> = v["releases"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(
-        ids,
-        [
-            "2024-01",
-            "2024-06",
-            "2024-06-13",
-            "2024-06-28",
-            "2024-07-17",
-            "2024-07-31",
-            "2024-08-14",
-            "2024-09-06",
-            "2024-09-25",
-            "2024-10-18",
-            "2024-11-12",
-            "2024-11-19",
-            "2024-12-05",
-            "2025-01-15",
-            "2025-03-18",
-            "2025-04-15",
-            "2025-05-16",
-            "2025-05-20",
-            "2025-06-12",
-            "2025-06-30",
-            "2025-07-15",
-            "2025-08-13"
-        ]
-    );
+    assert_eq!(ids, DEFAULT_RELEASES);
     let (status, v) = app.get("/v1/releases/2024-01").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["release"], "2024-01");

@@ -45,6 +45,33 @@ pub fn import_publish(service: &Service, files: &[PathBuf], id: &str) {
         .expect("publish");
 }
 
+/// The releases of the default data (`masters/default.toml`), oldest first: the disease
+/// master's two editions, then one release per drug change file, named by its date.
+pub const DEFAULT_RELEASES: [&str; 22] = [
+    "2024-01",
+    "2024-06",
+    "2024-06-13",
+    "2024-06-28",
+    "2024-07-17",
+    "2024-07-31",
+    "2024-08-14",
+    "2024-09-06",
+    "2024-09-25",
+    "2024-10-18",
+    "2024-11-12",
+    "2024-11-19",
+    "2024-12-05",
+    "2025-01-15",
+    "2025-03-18",
+    "2025-04-15",
+    "2025-05-16",
+    "2025-05-20",
+    "2025-06-12",
+    "2025-06-30",
+    "2025-07-15",
+    "2025-08-13",
+];
+
 /// An app over a data directory.
 pub struct TestApp {
     pub state: AppState,
@@ -60,7 +87,7 @@ impl TestApp {
             let dir = tempdir();
             let service = open(dir.path());
             let published = service.bootstrap(&masters(), |_| {}).expect("bootstrap");
-            assert_eq!(published.len(), 22);
+            assert_eq!(published.len(), DEFAULT_RELEASES.len());
             TestApp { state: AppState::new(service), _dir: dir }
         })
     }
