@@ -586,7 +586,8 @@ impl SearchIndex {
         self.search_with(q, system, limit, offset, None)
     }
 
-    /// The search; `effort` by default depends on whether the query spells a name exactly.
+    /// The search; `effort` by default depends on whether the query spells a name exactly or
+    /// starts several ([`FILL`]) or not ([`FULL`]).
     fn search_with(
         &self,
         q: &str,
@@ -698,8 +699,8 @@ impl SearchIndex {
             return Ok(());
         }
         // Walking the whole union of these few rare terms (a boosted query is not pruned by
-        // block-max WAND) costs fewer instructions than WAND does here: measured on the public
-        // query set with bench/latency, 1.2 M against 2.0 M per query.
+        // block-max WAND) costs fewer instructions than WAND does here: on the public query set
+        // under callgrind (bench/latency), 1.2 M against 2.0 M per query.
         let mut query: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 1.0));
         if let Some(s) = system {
             query = Box::new(BooleanQuery::new(vec![

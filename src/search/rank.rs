@@ -1,9 +1,10 @@
 //! Re-ranking of candidates: how alike a designation is to the query, by string similarity of
 //! the normalised text and of the romaji readings, with bonuses for exact, prefix and contained
 //! matches. Edit distance and Jaro–Winkler come from rapidfuzz's bit-parallel comparators, set
-//! up once per query; long queries use strsim's bigram Dice. A measure that cannot raise a
-//! candidate's similarity is skipped (upper bounds from the lengths first, then rapidfuzz's
-//! score cut-offs), which changes no score.
+//! up once per query; long queries use Sørensen–Dice of character bigrams (strsim's measure,
+//! counted by characters rather than bytes, without a hash map per candidate). A measure that
+//! cannot raise a candidate's similarity is skipped (upper bounds from the lengths first, then
+//! rapidfuzz's score cut-offs), which changes no score.
 
 use rapidfuzz::distance::{jaro_winkler, levenshtein};
 
@@ -66,11 +67,10 @@ impl<'a> Form<'a> {
                 }
             }
         }
-        if shared == total && shared == self.bigram_count {
-            return 1.0;
-        }
         if total == 0 || self.bigram_count == 0 {
-            return 0.0;
+            // A text of one character (spaces aside) has no bigrams: alike only when equal.
+            let bare = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            return if bare(self.text) == bare(b) { 1.0 } else { 0.0 };
         }
         (2 * shared) as f64 / (total + self.bigram_count) as f64
     }
@@ -196,6 +196,9 @@ mod tests {
         // Japanese text by characters: 糖尿病性腎症 and 糖尿病 share 糖尿 and 尿病 (2 × 2 / (5 + 2)).
         let q = Form::new("糖尿病性腎症", true);
         assert!((q.dice("糖尿病") - 4.0 / 7.0).abs() < 1e-12);
+        // Texts without bigrams are alike only when equal.
+        let q = Form::new("a", true);
+        assert_eq!((q.dice("a"), q.dice("b"), q.dice("")), (1.0, 0.0, 0.0));
     }
 
     #[test]

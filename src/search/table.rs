@@ -13,10 +13,10 @@ const KINDS: [&str; 10] =
 struct Record {
     concept: u32,
     /// Where its normalised text starts in `texts` (its romaji follows).
-    text_at: u32,
+    text_at: usize,
     norm_len: u32,
     romaji_len: u32,
-    term_at: u32,
+    term_at: usize,
     term_len: u32,
     norm_chars: u32,
     romaji_chars: u32,
@@ -54,10 +54,10 @@ impl Designations {
     /// Appends a designation; `kind` is one of the kind names the index uses.
     pub(super) fn push(&mut self, concept: u32, kind: &str, term: &str, norm: &str, romaji: &str, factor: f64) {
         let kind = KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len() - 1) as u8;
-        let text_at = self.texts.len() as u32;
+        let text_at = self.texts.len();
         self.texts.push_str(norm);
         self.texts.push_str(romaji);
-        let term_at = self.terms.len() as u32;
+        let term_at = self.terms.len();
         self.terms.push_str(term);
         self.records.push(Record {
             concept,
@@ -80,11 +80,11 @@ impl Designations {
     /// The designation numbered `id`.
     pub(super) fn get(&self, id: u32) -> Doc<'_> {
         let r = &self.records[id as usize];
-        let (at, n, m) = (r.text_at as usize, r.norm_len as usize, r.romaji_len as usize);
+        let (at, n, m) = (r.text_at, r.norm_len as usize, r.romaji_len as usize);
         Doc {
             concept: r.concept,
             kind: KINDS[r.kind as usize],
-            term: &self.terms[r.term_at as usize..(r.term_at + r.term_len) as usize],
+            term: &self.terms[r.term_at..r.term_at + r.term_len as usize],
             norm: &self.texts[at..at + n],
             romaji: &self.texts[at + n..at + n + m],
             norm_chars: r.norm_chars as usize,
@@ -101,13 +101,13 @@ impl Designations {
     /// Normalised text of a designation.
     pub(super) fn norm(&self, id: u32) -> &str {
         let r = &self.records[id as usize];
-        &self.texts[r.text_at as usize..(r.text_at + r.norm_len) as usize]
+        &self.texts[r.text_at..r.text_at + r.norm_len as usize]
     }
 
     /// Romaji of a designation's kana reading (empty otherwise).
     pub(super) fn romaji(&self, id: u32) -> &str {
         let r = &self.records[id as usize];
-        let at = (r.text_at + r.norm_len) as usize;
+        let at = r.text_at + r.norm_len as usize;
         &self.texts[at..at + r.romaji_len as usize]
     }
 

@@ -92,6 +92,16 @@ fn second_start_opens_existing_releases_without_reimporting() {
     {
         let s = open(dir.path());
         assert_eq!(s.bootstrap(&masters(), |_| {}).unwrap().len(), DEFAULT_RELEASES.len());
+        // Only the latest release's search index is built at first start (the others' when first
+        // searched).
+        let indexes: Vec<_> = std::fs::read_dir(dir.path().join("search"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().join("manifest.json").is_file())
+            .map(|e| std::fs::read_to_string(e.path().join("manifest.json")).unwrap())
+            .collect();
+        assert_eq!(indexes.len(), 1, "{indexes:?}");
+        assert!(indexes[0].contains("\"release_id\": \"2025-08-13\""), "{}", indexes[0]);
     }
     let s = open(dir.path());
     let before = s.counts();
