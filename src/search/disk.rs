@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{factor, kind_name, table::Designations, ConceptInfo, SearchError};
 
 /// Version of the on-disk index layout (schema, tokeniser, normaliser, `rerank.bin`).
-pub(crate) const INDEX_FORMAT_VERSION: u32 = 5;
+pub(crate) const INDEX_FORMAT_VERSION: u32 = 6;
 
 const MAGIC: &[u8; 4] = b"HKSR";
 

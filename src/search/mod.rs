@@ -6,6 +6,7 @@
 //! `search(query)`; nothing outside names tantivy.
 
 mod disk;
+pub(crate) mod index_terms;
 pub mod normalize;
 mod rank;
 mod table;
@@ -74,6 +75,19 @@ struct Effort {
     budget: u64,
 }
 
+impl Effort {
+    /// Half the effort, for a field family that only backs up another: half the terms and half
+    /// the postings budget.
+    fn lighter(self) -> Effort {
+        Effort {
+            min_grams: self.min_grams.div_ceil(2),
+            max_grams: self.max_grams.div_ceil(2),
+            budget: self.budget / 2,
+            ..self
+        }
+    }
+}
+
 /// A query that neither spells a name nor starts several: the engine finds the candidates.
 const FULL: Effort = Effort { candidates: 64, min_grams: 6, max_grams: 10, budget: 10_000 };
 /// A query that spells a name or a reading exactly, or starts [`STEM_OF`] concepts' names: those
@@ -94,6 +108,7 @@ fn weight(kind: &str) -> f64 {
         "synonym" | "dental_short" => 0.92,
         "kana" => 0.9,
         "romaji" => 0.88,
+        "index_term" => 0.87,
         "mapped" => 0.8,
         _ => 0.85,
     }
@@ -105,6 +120,11 @@ fn weight(kind: &str) -> f64 {
 fn system_prior(system: &str) -> f64 {
     match system {
         "jp-medis-disease" | "jp-hot" | "icd10-who" => 0.97,
+        // JLAC10's segment tables (but the analyte's) name parts of a lab code, many under a
+        // name of its own elsewhere (result-specific codes repeat analyte names).
+        "jlac10-identification" | "jlac10-material" | "jlac10-method" | "jlac10-result" | "jlac10-result-specific" => {
+            0.97
+        }
         // The MHLW drug lists repeat the receipt drug master's product names.
         "jp-yj" | "jp-generic-name" => 0.985,
         _ => 1.0,
@@ -245,6 +265,7 @@ fn kind_name(kind: &str) -> &'static str {
         "dental_short" => "dental_short",
         "kana" => "kana",
         "mapped" => "mapped",
+        "index_term" => "index_term",
         _ => "other",
     }
 }
@@ -277,7 +298,8 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// Indexing memory: enough for one segment of the full shared data (≈ 615,000 designations).
+/// Indexing memory, shared by the indexing threads: enough for the full shared data (≈ 705,000
+/// designations) in one segment per thread.
 const WRITER_HEAP: usize = 1_500_000_000;
 
 /// Indexes every designation of the concepts into `index` (one segment) and returns what the
@@ -288,26 +310,38 @@ fn fill(
     concepts: Vec<(&str, Concept)>,
 ) -> Result<(table::Designations, Vec<ConceptInfo>)> {
     register_tokenizers(index)?;
-    // One indexing thread with room for the whole corpus writes one segment (fewer posting
-    // lists per query, no merge); this thread normalises the text meanwhile.
-    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
+    // Every designation's searchable forms, worked out on all cores first.
+    let prepared: Vec<Vec<(&'static str, String, String, String)>> = {
+        use rayon::prelude::*;
+        concepts
+            .par_iter()
+            .map(|(_, c)| {
+                let mut terms: Vec<(&'static str, &str)> = vec![("display", &c.display), ("code", &c.code)];
+                for d in &c.designations {
+                    if d.value != c.display {
+                        terms.push((kind_name(&crate::model::wire_name(&d.use_)), &d.value));
+                    }
+                }
+                terms
+                    .into_iter()
+                    .filter_map(|(kind, term)| {
+                        let norm = normalize(term);
+                        let romaji = if is_kana(&norm) { romaji_key(term) } else { String::new() };
+                        (!norm.is_empty()).then(|| (kind, term.to_owned(), norm, romaji))
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    // Two indexing threads, with room for the whole corpus, write two segments, merged into one
+    // below (fewer posting lists per query).
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(2, WRITER_HEAP)?;
     let mut docs = table::Designations::default();
     let mut infos: Vec<ConceptInfo> = Vec::with_capacity(concepts.len());
-    for (system, c) in concepts {
+    for ((system, c), terms) in concepts.into_iter().zip(prepared) {
         let concept = infos.len() as u32;
         let active = c.status == Status::Active;
-        let mut terms: Vec<(&str, String)> = vec![("display", c.display.clone()), ("code", c.code.clone())];
-        for d in &c.designations {
-            if d.value != c.display {
-                terms.push((kind_name(&crate::model::wire_name(&d.use_)), d.value.clone()));
-            }
-        }
-        for (kind, term) in terms {
-            let norm = normalize(&term);
-            if norm.is_empty() {
-                continue;
-            }
-            let romaji = if is_kana(&norm) { romaji_key(&term) } else { String::new() };
+        for (kind, term, norm, romaji) in terms {
             // A code is found by its exact form and its prefixes (the sorted arrays), not by
             // n-grams; words and Latin 3-grams only where the text is written in Latin letters.
             let code = kind == "code";
@@ -317,10 +351,12 @@ fn fill(
             } else {
                 ""
             };
+            // English words from the text as written (the normalised text has no spaces).
+            let words = if latin.is_empty() { String::new() } else { normalize::width_folded(&term) };
             writer.add_document(doc!(
                 fields.system => system, fields.id => docs.len() as u64,
                 fields.norm => grams, fields.romaji => romaji.as_str(),
-                fields.words => latin, fields.latin => latin,
+                fields.words => words, fields.latin => latin,
             ))?;
             docs.push(concept, kind_name(kind), &term, &norm, &romaji, factor(kind_name(kind), system, active));
         }
@@ -628,6 +664,11 @@ impl SearchIndex {
         for id in ids {
             let d = self.docs.get(id);
             let mut sim = forms.similarity(d.norm, d.norm_chars, d.romaji, d.romaji_chars);
+            if d.kind == "generic" {
+                // An ingredient (一般名) equal to the query names a product of that ingredient, not
+                // the product: it counts as a name that starts with the query, not as an equal one.
+                sim = sim.min(1.0);
+            }
             if let Some(runs) = mixed.as_deref() {
                 // Shorter names first among those that cover the query.
                 let closeness = (forms.norm_chars() as f64 / d.norm_chars.max(1) as f64).min(1.0);
@@ -676,22 +717,39 @@ impl SearchIndex {
         let term_query = |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) };
         let boosted = |t: Term, boost: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(term_query(t), boost)) };
         let latin = ascii_query && norm.chars().count() >= 3;
-        let (field, own) = if latin { (f.latin, trigrams(norm)) } else { (f.norm, grams(norm)) };
+        // Besides its 2/3-grams, a non-Latin query's characters: when a typo leaves few of its
+        // longer grams in any name (腹舟腫瘍 for 腹膜腫瘍 keeps only 腫瘍), the characters around
+        // the typo (腹) still tell the intended name from the many sharing the rest.
+        let (field, own) = if latin {
+            (f.latin, trigrams(norm))
+        } else {
+            let mut own = grams(norm);
+            own.extend(norm.chars().map(String::from));
+            own.sort();
+            own.dedup();
+            (f.norm, own)
+        };
         let own = own.into_iter().map(|g| Term::from_field_text(field, &g)).collect();
         for t in rarest(&searcher, own, effort)? {
             clauses.push((Occur::Should, term_query(t)));
         }
         if !romaji.is_empty() && ascii_query {
             // Input that reads as romaji is looked for in the readings first.
-            let boost = if looks_like_romaji(q) { 3.0 } else { 1.0 };
+            // Other Latin text (English, mostly) is looked for in the readings too, with less
+            // effort: a romaji typo that no longer reads as romaji still finds its reading.
+            let (boost, romaji_effort) = if looks_like_romaji(q) { (3.0, effort) } else { (1.0, effort.lighter()) };
             let romaji_grams = trigrams(romaji).into_iter().map(|g| Term::from_field_text(f.romaji, &g)).collect();
-            for t in rarest(&searcher, romaji_grams, effort)? {
+            for t in rarest(&searcher, romaji_grams, romaji_effort)? {
                 clauses.push((Occur::Should, boosted(t, boost)));
             }
         }
         if ascii_query {
-            let words = english_words(norm).into_iter().map(|w| Term::from_field_text(f.words, &w)).collect();
-            for t in rarest(&searcher, words, effort)? {
+            let words = english_words(&normalize::width_folded(q))
+                .into_iter()
+                .map(|w| Term::from_field_text(f.words, &w))
+                .collect();
+            // Whole words are far more selective than 3-grams: a few of the rarest suffice.
+            for t in rarest(&searcher, words, effort.lighter())? {
                 clauses.push((Occur::Should, boosted(t, 2.0)));
             }
         }

@@ -69,6 +69,12 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// A text in NFKC (full-width letters and digits folded to ASCII), spaces kept: what English
+/// words are split from.
+pub fn width_folded(s: &str) -> String {
+    s.nfkc().collect()
+}
+
 /// Whether a normalised text is only kana (hiragana after `normalize`).
 pub fn is_kana(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| ('\u{3041}'..='\u{3096}').contains(&c))

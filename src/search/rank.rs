@@ -14,10 +14,17 @@ struct Form<'a> {
     chars: usize,
     lev: levenshtein::BatchComparator<char>,
     jw: jaro_winkler::BatchComparator<char>,
-    /// Character bigrams (spaces removed) with their counts, sorted: for long queries.
-    bigrams: Vec<((char, char), u16)>,
+    /// Character bigrams: for long queries (empty otherwise).
+    bigrams: Bigrams<'a>,
+}
+
+/// A text's character bigrams (spaces removed) with their counts, sorted, to compare other
+/// texts with by Sørensen–Dice.
+pub(super) struct Bigrams<'a> {
+    text: &'a str,
+    counted: Vec<((char, char), u16)>,
     /// How many bigrams the text has.
-    bigram_count: usize,
+    count: usize,
 }
 
 /// The character bigrams of a text, spaces removed (as strsim's Sørensen–Dice takes them).
@@ -31,10 +38,11 @@ fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
     })
 }
 
-impl<'a> Form<'a> {
-    fn new(text: &'a str, long: bool) -> Self {
-        let mut pairs: Vec<(char, char)> = if long { bigrams(text).collect() } else { Vec::new() };
-        let bigram_count = pairs.len();
+impl<'a> Bigrams<'a> {
+    /// The bigrams of `text`.
+    pub(super) fn new(text: &'a str) -> Self {
+        let mut pairs: Vec<(char, char)> = bigrams(text).collect();
+        let count = pairs.len();
         pairs.sort_unstable();
         let mut counted: Vec<((char, char), u16)> = Vec::new();
         for p in pairs {
@@ -43,36 +51,57 @@ impl<'a> Form<'a> {
                 _ => counted.push((p, 1)),
             }
         }
-        Form {
-            text,
-            chars: text.chars().count(),
-            lev: levenshtein::BatchComparator::new(text.chars()),
-            jw: jaro_winkler::BatchComparator::new(text.chars()),
-            bigrams: counted,
-            bigram_count,
-        }
+        Bigrams { text, counted, count }
+    }
+
+    /// None, for a form that is never compared by bigrams.
+    fn none(text: &'a str) -> Self {
+        Bigrams { text, counted: Vec::new(), count: 0 }
     }
 
     /// Sørensen–Dice of character bigrams (spaces removed): twice the shared bigrams (counted
     /// with multiplicity) over the bigrams of both texts; 1 when equal without spaces.
-    fn dice(&self, b: &str) -> f64 {
-        let mut used = vec![0u16; self.bigrams.len()];
+    pub(super) fn dice(&self, b: &str) -> f64 {
+        // How many of each bigram are matched already (on the stack for short texts).
+        let (mut small, mut large) = ([0u16; 48], Vec::new());
+        let used: &mut [u16] = if self.counted.len() <= small.len() {
+            &mut small[..self.counted.len()]
+        } else {
+            large.resize(self.counted.len(), 0);
+            &mut large
+        };
         let (mut shared, mut total) = (0usize, 0usize);
         for pair in bigrams(b) {
             total += 1;
-            if let Ok(i) = self.bigrams.binary_search_by(|(p, _)| p.cmp(&pair)) {
-                if used[i] < self.bigrams[i].1 {
+            if let Ok(i) = self.counted.binary_search_by(|(p, _)| p.cmp(&pair)) {
+                if used[i] < self.counted[i].1 {
                     used[i] += 1;
                     shared += 1;
                 }
             }
         }
-        if total == 0 || self.bigram_count == 0 {
+        if total == 0 || self.count == 0 {
             // A text of one character (spaces aside) has no bigrams: alike only when equal.
             let bare = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
             return if bare(self.text) == bare(b) { 1.0 } else { 0.0 };
         }
-        (2 * shared) as f64 / (total + self.bigram_count) as f64
+        (2 * shared) as f64 / (total + self.count) as f64
+    }
+}
+
+impl<'a> Form<'a> {
+    fn new(text: &'a str, long: bool) -> Self {
+        Form {
+            text,
+            chars: text.chars().count(),
+            lev: levenshtein::BatchComparator::new(text.chars()),
+            jw: jaro_winkler::BatchComparator::new(text.chars()),
+            bigrams: if long { Bigrams::new(text) } else { Bigrams::none(text) },
+        }
+    }
+
+    fn dice(&self, b: &str) -> f64 {
+        self.bigrams.dice(b)
     }
 }
 

