@@ -79,6 +79,12 @@ pub enum LoadErrorKind {
         /// The CSV reader's description.
         message: String,
     },
+    /// The file is not valid JSON, or not the JSON shape the format publishes.
+    #[error("malformed JSON: {message}")]
+    Json {
+        /// The JSON reader's description (with line and column).
+        message: String,
+    },
     /// A change-file row that contradicts the version it applies to.
     #[error("code {code:?} {reason}: apply change files in date order on the version they follow")]
     PatchConflict {

