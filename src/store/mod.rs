@@ -239,14 +239,14 @@ impl Store {
         if let Some(seq) = self.meta.get(PUBLISHING_KEY)?.as_deref().and_then(keys::decode_id) {
             if !self.releases.contains_key(keys::id(seq))? {
                 tracing::warn!(release.seq = seq, "Removing history of a publish that did not complete");
-                let mut batch = sled::Batch::default();
+                let mut stale = Vec::new();
                 for item in self.history.iter() {
                     let (key, _) = item?;
                     if keys::history_seq(&key) == Some(seq) {
-                        batch.remove(key);
+                        stale.push(key);
                     }
                 }
-                self.history.apply_batch(batch)?;
+                remove_all(&self.history, stale)?;
             }
             self.meta.remove(PUBLISHING_KEY)?;
             repaired = true;
@@ -258,12 +258,8 @@ impl Store {
     }
 
     fn remove_concepts(&self, version_id: u64) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for item in self.concepts.scan_prefix(keys::id(version_id)) {
-            batch.remove(item?.0);
-        }
-        self.concepts.apply_batch(batch)?;
-        Ok(())
+        let keys = self.concepts.scan_prefix(keys::id(version_id)).keys().collect::<Result<Vec<_>, _>>()?;
+        remove_all(&self.concepts, keys)
     }
 
     fn failpoint(&self, stage: &str) {
@@ -450,19 +446,19 @@ impl Store {
             state: VersionState::Loading,
         };
         self.versions.insert(keys::id(id), encode(&record))?;
-        let mut keys_batch = sled::Batch::default();
-        let mut bodies_batch = sled::Batch::default();
+        let mut concept_keys = Vec::with_capacity(entries.len());
+        let mut bodies = Vec::new();
         for (code, hash, bytes) in entries {
-            keys_batch.insert(keys::concept(id, code), hash.as_slice());
+            concept_keys.push((keys::concept(id, code), hash.to_vec()));
             if let Some(bytes) = bytes {
                 if !self.bodies.contains_key(hash)? {
-                    bodies_batch.insert(hash.as_slice(), bytes);
+                    bodies.push((hash, bytes));
                 }
             }
         }
         // Bodies first: a concept key never points at a missing body.
-        self.bodies.apply_batch(bodies_batch)?;
-        self.concepts.apply_batch(keys_batch)?;
+        write_all(&self.bodies, bodies)?;
+        write_all(&self.concepts, concept_keys)?;
         Ok((id, hashes))
     }
 
@@ -507,17 +503,17 @@ impl Store {
             header.table, header.source_system, header.source_version, header.target_system, header.target_version
         ));
         let id = self.db.generate_id()?;
-        let mut batch = sled::Batch::default();
+        let mut written = Vec::with_capacity(rows.len());
         for (code, list) in rows {
             let bytes = encode(list);
             hasher.update(&bytes);
             hasher.update(b"\n");
-            batch.insert(keys::concept(id, code), bytes);
+            written.push((keys::concept(id, code), bytes));
         }
         header.id = id;
         header.digest = hex::encode(hasher.finalize());
         header.rows = rows.values().map(|l| l.len() as u64).sum();
-        self.mappings.apply_batch(batch)?;
+        write_all(&self.mappings, written)?;
         self.mapping_versions.insert(keys::id(id), encode(&header))?;
         Ok(header)
     }
@@ -639,11 +635,10 @@ impl Store {
         }
         let seq = release.seq;
         self.meta.insert(PUBLISHING_KEY, &keys::id(seq))?;
-        let mut batch = sled::Batch::default();
-        for (system, code, event) in history {
-            batch.insert(keys::history(system, code, seq), encode(event));
-        }
-        self.history.apply_batch(batch)?;
+        write_all(
+            &self.history,
+            history.iter().map(|(system, code, event)| (keys::history(system, code, seq), encode(event))),
+        )?;
         self.failpoint("publish-after-history");
         self.db.flush()?;
         self.failpoint("publish-before-commit");
@@ -689,6 +684,42 @@ impl Store {
             ("history", self.history.len()),
         ])
     }
+}
+
+/// Keys per sled batch. sled 0.34 applies one large batch much more slowly than the same keys
+/// in small ones (measured here: 400,000 keys in one batch 16–27 µs a key, in batches of 2,048
+/// 7–12 µs), so bulk writes go in chunks of this size.
+const CHUNK: usize = 2048;
+
+/// Inserts many keys into one tree, in chunks. Not atomic: callers write only where nothing
+/// published refers to it yet (see "Crash safety" above), and make the result visible afterwards.
+fn write_all<K: AsRef<[u8]>, V: Into<sled::IVec>>(
+    tree: &sled::Tree,
+    items: impl IntoIterator<Item = (K, V)>,
+) -> Result<()> {
+    let mut batch = sled::Batch::default();
+    let mut n = 0;
+    for (key, value) in items {
+        batch.insert(key.as_ref(), value);
+        n += 1;
+        if n % CHUNK == 0 {
+            tree.apply_batch(std::mem::take(&mut batch))?;
+        }
+    }
+    tree.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Removes many keys from one tree, in chunks (see [`write_all`]).
+fn remove_all(tree: &sled::Tree, keys: Vec<sled::IVec>) -> Result<()> {
+    for chunk in keys.chunks(CHUNK) {
+        let mut batch = sled::Batch::default();
+        for key in chunk {
+            batch.remove(key);
+        }
+        tree.apply_batch(batch)?;
+    }
+    Ok(())
 }
 
 fn tx_error(e: TransactionError<()>) -> StoreError {
