@@ -144,6 +144,22 @@ pub(crate) fn base_name(name: &str) -> &str {
     base.strip_suffix(".gz").unwrap_or(base)
 }
 
+/// The longest first line that content detection looks at. A header or first record of every
+/// known table is far shorter; a file whose first line is longer (a one-line JSON file of
+/// several megabytes) is not a table, and is not read whole by every detector.
+const FIRST_LINE_MAX: usize = 64 * 1024;
+
+/// The first line of a file, with its line end, if it is at most [`FIRST_LINE_MAX`] bytes long
+/// (all of a shorter file without a line end).
+pub(crate) fn first_line(bytes: &[u8]) -> Option<&[u8]> {
+    let head = &bytes[..bytes.len().min(FIRST_LINE_MAX)];
+    match head.iter().position(|&b| b == b'\n') {
+        Some(end) => Some(&head[..=end]),
+        None if bytes.len() <= FIRST_LINE_MAX => Some(bytes),
+        None => None,
+    }
+}
+
 /// `b_20240601.txt` with prefix `b_` → `Some("2024-06-01")`.
 pub(crate) fn dated_name_version(name: &str, prefix: &str) -> Option<String> {
     let base = base_name(name);
@@ -166,6 +182,14 @@ mod tests {
         assert_eq!(dated_name_version("b_2024.txt", "b_"), None);
         assert_eq!(dated_name_version("z_20240601.txt", "b_"), None);
         assert_eq!(dated_name_version("b_20241301.txt", "b_"), None);
+    }
+
+    #[test]
+    fn detection_reads_only_a_bounded_first_line() {
+        assert_eq!(first_line(b"a,b\r\nc,d\r\n"), Some(&b"a,b\r\n"[..]));
+        assert_eq!(first_line(b"a,b"), Some(&b"a,b"[..]));
+        let long = vec![b'x'; FIRST_LINE_MAX + 1];
+        assert_eq!(first_line(&long), None, "a first line longer than any table header is no table");
     }
 
     #[test]

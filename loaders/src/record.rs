@@ -132,8 +132,9 @@ impl ConceptRecord {
         }
         for (k, v) in other.properties {
             if SET_PROPERTIES.contains(&k.as_str()) {
+                let mut members = SetMembers::default();
                 for member in v.split(' ') {
-                    self.add_to_set(&k, member);
+                    members.add(self, &k, member);
                 }
             } else {
                 self.properties.entry(k).or_insert(v);
@@ -142,10 +143,16 @@ impl ConceptRecord {
     }
 
     /// Adds one member to a set-valued property (space-separated, kept in first-seen order),
-    /// unless it is already there.
+    /// unless it is already there. Reads the whole set: to add many members, use [`SetMembers`].
     pub fn add_to_set(&mut self, name: &str, member: &str) {
+        if !self.properties.get(name).is_some_and(|v| v.split(' ').any(|m| m == member)) {
+            self.append_to_set(name, member);
+        }
+    }
+
+    /// Appends a member known not to be in the set yet.
+    fn append_to_set(&mut self, name: &str, member: &str) {
         match self.properties.get_mut(name) {
-            Some(v) if v.split(' ').any(|m| m == member) => {}
             Some(v) => {
                 v.push(' ');
                 v.push_str(member);
@@ -159,5 +166,31 @@ impl ConceptRecord {
     /// A property value, if set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name).map(String::as_str)
+    }
+}
+
+/// Adds many members to set-valued properties in constant time each (a set of thousands of NDCs
+/// is not read again for every member, as [`ConceptRecord::add_to_set`] does): remembers the
+/// members of each (record, property) it has seen, starting from what the record already has.
+/// Keyed by the record's code, so one `SetMembers` serves a whole list of records.
+#[derive(Debug, Default)]
+pub struct SetMembers {
+    seen: std::collections::HashSet<(String, String, String)>,
+    seeded: std::collections::HashSet<(String, String)>,
+}
+
+impl SetMembers {
+    /// Adds `member` to the set `name` of `record`, unless it is already there.
+    pub fn add(&mut self, record: &mut ConceptRecord, name: &str, member: &str) {
+        if self.seeded.insert((record.code.clone(), name.to_owned())) {
+            if let Some(v) = record.properties.get(name) {
+                for m in v.split(' ') {
+                    self.seen.insert((record.code.clone(), name.to_owned(), m.to_owned()));
+                }
+            }
+        }
+        if self.seen.insert((record.code.clone(), name.to_owned(), member.to_owned())) {
+            record.append_to_set(name, member);
+        }
     }
 }

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use crate::error::{FieldRef, Position};
-use crate::record::{ConceptRecord, Status};
+use crate::record::{ConceptRecord, SetMembers, Status};
 use crate::{base_name, LoadError, LoadErrorKind, Loaded, Loader, Result, SourceFile};
 
 /// One node of the nested JSON, at any level.
@@ -69,6 +69,7 @@ struct Builder<'a> {
     file: &'a str,
     concepts: Vec<ConceptRecord>,
     index: HashMap<String, usize>,
+    sets: SetMembers,
     min_nesting: usize,
 }
 
@@ -145,7 +146,7 @@ impl Builder<'_> {
             if ndc.len() != 11 || !ndc.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(LoadError::at(bad(ndc, "an 11-digit NDC"), self.pos(record, &format!("{path}.NDCs"))));
             }
-            self.concepts[i].add_to_set("ndc", ndc);
+            self.sets.add(&mut self.concepts[i], "ndc", ndc);
         }
         let me = n.RXCUI.clone();
         // (children key, relation on the child pointing at this node, or on this node pointing at the child)
@@ -162,13 +163,13 @@ impl Builder<'_> {
                 let c = self.node(child, k, record, &child_path)?;
                 let ci = self.index[&c];
                 match (n.TTY.as_str(), k) {
-                    ("IN", "SCDCs") => self.concepts[ci].add_to_set("has_ingredient", &me),
-                    ("PIN", "SCDCs") => self.concepts[ci].add_to_set("has_precise_ingredient", &me),
+                    ("IN", "SCDCs") => self.sets.add(&mut self.concepts[ci], "has_ingredient", &me),
+                    ("PIN", "SCDCs") => self.sets.add(&mut self.concepts[ci], "has_precise_ingredient", &me),
                     ("MIN", "SCDCs") => self.min_nesting += 1,
-                    ("SCDC", "SCDs") => self.concepts[ci].add_to_set("consists_of", &me),
-                    ("SCD", "SBDs") => self.concepts[ci].add_to_set("tradename_of", &me),
-                    ("SCD", "GPCKs" | "BPCKs") => self.concepts[i].add_to_set("contained_in", &c),
-                    ("SBD", "BNs") => self.concepts[i].add_to_set("has_ingredient", &c),
+                    ("SCDC", "SCDs") => self.sets.add(&mut self.concepts[ci], "consists_of", &me),
+                    ("SCD", "SBDs") => self.sets.add(&mut self.concepts[ci], "tradename_of", &me),
+                    ("SCD", "GPCKs" | "BPCKs") => self.sets.add(&mut self.concepts[i], "contained_in", &c),
+                    ("SBD", "BNs") => self.sets.add(&mut self.concepts[i], "has_ingredient", &c),
                     _ => {
                         let value = format!("{k} under {}", n.TTY);
                         return Err(LoadError::at(
@@ -217,7 +218,13 @@ impl Loader for RxNormPrescribeJson {
         if nodes.is_empty() {
             return Err(LoadError::file(LoadErrorKind::NoRecords, file.name));
         }
-        let mut b = Builder { file: file.name, concepts: Vec::new(), index: HashMap::new(), min_nesting: 0 };
+        let mut b = Builder {
+            file: file.name,
+            concepts: Vec::new(),
+            index: HashMap::new(),
+            sets: SetMembers::default(),
+            min_nesting: 0,
+        };
         for (i, n) in nodes.iter().enumerate() {
             b.node(n, "", i as u64 + 1, &format!("[{i}]"))?;
         }

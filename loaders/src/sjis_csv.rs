@@ -143,7 +143,7 @@ impl SeenCodes {
 
 /// The first record's field at `index`, decoded, for content sniffing (`None` if unreadable).
 pub(crate) fn first_field(bytes: &[u8], index: usize) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::first_line(bytes)?);
     let mut raw = csv::ByteRecord::new();
     reader.read_byte_record(&mut raw).ok()?;
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(raw.get(index)?);
@@ -152,7 +152,7 @@ pub(crate) fn first_field(bytes: &[u8], index: usize) -> Option<String> {
 
 /// Number of fields of the first record.
 pub(crate) fn first_width(bytes: &[u8]) -> Option<usize> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::first_line(bytes)?);
     let mut raw = csv::ByteRecord::new();
     reader.read_byte_record(&mut raw).ok()?;
     Some(raw.len())

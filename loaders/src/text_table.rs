@@ -95,10 +95,10 @@ impl TableRow<'_> {
 /// Whether the first line of a file (BOM stripped) starts with these header cells.
 pub(crate) fn header_starts_with(bytes: &[u8], dialect: Dialect, cells: &[&str]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let Some(first) = crate::first_line(bytes) else { return false };
     let first = String::from_utf8_lossy(first);
     let got: Vec<String> = first
-        .trim_end_matches('\r')
+        .trim_end_matches(['\r', '\n'])
         .split(dialect.delimiter as char)
         .map(|c| c.trim().trim_matches('"').to_owned())
         .collect();

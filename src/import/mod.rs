@@ -153,6 +153,7 @@ impl ParsedVersion {
         }
         let index: std::collections::HashMap<String, usize> =
             self.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
+        let mut sets = henkan_loaders::record::SetMembers::default();
         for (file, r) in std::mem::take(&mut self.relations) {
             let missing = |code: &str, end: &str| ImportError::RelationEnd {
                 file: file.clone(),
@@ -164,7 +165,7 @@ impl ParsedVersion {
             if !index.contains_key(&r.target) {
                 return Err(missing(&r.target, "object"));
             }
-            self.concepts[i].add_to_set(&r.name, &r.target);
+            sets.add(&mut self.concepts[i], &r.name, &r.target);
         }
         Ok(())
     }

@@ -456,9 +456,12 @@ impl Store {
                 }
             }
         }
-        // Bodies first: a concept key never points at a missing body.
-        write_all(&self.bodies, bodies)?;
-        write_all(&self.concepts, concept_keys)?;
+        // Both trees at once: nothing reads the keys of a `loading` version, so they may be
+        // written before their bodies; the version becomes visible in `stage`, after both.
+        let (bodies, keys) =
+            rayon::join(|| write_all(&self.bodies, bodies), || write_all(&self.concepts, concept_keys));
+        bodies?;
+        keys?;
         Ok((id, hashes))
     }
 
