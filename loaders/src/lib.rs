@@ -21,6 +21,7 @@ pub mod receipt_disease;
 pub mod receipt_drug;
 pub mod receipt_modifier;
 pub mod record;
+mod row;
 pub mod rxnorm;
 pub mod rxnorm_json;
 mod sjis_csv;

@@ -92,16 +92,21 @@ impl TableRow<'_> {
     }
 }
 
-/// Whether the first line of a file (BOM stripped) starts with these header cells.
-pub(crate) fn header_starts_with(bytes: &[u8], dialect: Dialect, cells: &[&str]) -> bool {
+/// The cells of a file's first line (BOM stripped, quotes and spaces trimmed); empty when the
+/// first line is longer than any table header (see [`crate::first_line`]).
+pub(crate) fn header_cells(bytes: &[u8], dialect: Dialect) -> Vec<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let Some(first) = crate::first_line(bytes) else { return false };
-    let first = String::from_utf8_lossy(first);
-    let got: Vec<String> = first
+    let Some(first) = crate::first_line(bytes) else { return Vec::new() };
+    String::from_utf8_lossy(first)
         .trim_end_matches(['\r', '\n'])
         .split(dialect.delimiter as char)
         .map(|c| c.trim().trim_matches('"').to_owned())
-        .collect();
+        .collect()
+}
+
+/// Whether the first line of a file (BOM stripped) starts with these header cells.
+pub(crate) fn header_starts_with(bytes: &[u8], dialect: Dialect, cells: &[&str]) -> bool {
+    let got = header_cells(bytes, dialect);
     cells.len() <= got.len() && cells.iter().zip(&got).all(|(a, b)| a == b)
 }
 

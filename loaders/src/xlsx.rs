@@ -159,6 +159,32 @@ impl SheetRow<'_> {
 }
 
 impl Sheet {
+    /// The header row (the first row holding every `required` column name, after title lines):
+    /// its index among the sheet's rows, and its cells as text.
+    fn header_row(&self, required: &[&str]) -> Result<(usize, Vec<String>)> {
+        let header_at = self
+            .range
+            .rows()
+            .position(|r| {
+                let cells: Vec<String> = r.iter().map(cell_text).collect();
+                required.iter().all(|c| cells.iter().any(|x| x == c))
+            })
+            .ok_or_else(|| LoadError::file(LoadErrorKind::MissingColumn { column: required.join(", ") }, &self.file))?;
+        let row = self.range.rows().nth(header_at).unwrap_or_default();
+        // 更新区分 is headed with its legend, e.g. 更新区分（T：登録、S：削除、H：変更）.
+        let header = row
+            .iter()
+            .map(cell_text)
+            .map(|h| if h.starts_with("更新区分") { "更新区分".to_owned() } else { h })
+            .collect();
+        Ok((header_at, header))
+    }
+
+    /// The header row's cells as text (see [`Sheet::for_each_row`] for how it is found).
+    pub(crate) fn header(&self, required: &[&str]) -> Result<Vec<String>> {
+        Ok(self.header_row(required)?.1)
+    }
+
     /// Finds the header row (the first row holding every `required` column name, after title
     /// lines), then calls `each` for every non-blank row below it.
     pub(crate) fn for_each_row(
@@ -168,19 +194,7 @@ impl Sheet {
     ) -> Result<()> {
         let start_row = u64::from(self.range.start().map_or(0, |(r, _)| r)) + 1;
         let rows: Vec<&[Data]> = self.range.rows().collect();
-        let header_at = rows
-            .iter()
-            .position(|r| {
-                let cells: Vec<String> = r.iter().map(cell_text).collect();
-                required.iter().all(|c| cells.iter().any(|x| x == c))
-            })
-            .ok_or_else(|| LoadError::file(LoadErrorKind::MissingColumn { column: required.join(", ") }, &self.file))?;
-        // 更新区分 is headed with its legend, e.g. 更新区分（T：登録、S：削除、H：変更）.
-        let header: Vec<String> = rows[header_at]
-            .iter()
-            .map(cell_text)
-            .map(|h| if h.starts_with("更新区分") { "更新区分".to_owned() } else { h })
-            .collect();
+        let (header_at, header) = self.header_row(required)?;
         let mut columns = HashMap::new();
         for (i, h) in header.iter().enumerate() {
             columns.entry(h.clone()).or_insert(i);

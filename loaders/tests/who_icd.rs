@@ -123,3 +123,65 @@ fn who_tabulation_of_the_2024_layout_and_its_errors() {
         "{e}"
     );
 }
+
+/// The fixture's table as WHO's `.xlsx` edition holds it: the same header and rows on the first
+/// sheet, the browser link as a `=hyperlink(…)` formula (with its shown text), DepthInKind as a
+/// number. Built here from the `.txt` fixture, cell for cell, since no WHO workbook is staged.
+fn tabulation_workbook(txt: &str, edit: impl Fn(usize, usize, &str) -> String) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("LinearizationMiniOutput-MMS-en").unwrap();
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(txt.trim_start_matches('\u{feff}').as_bytes());
+    for (r, row) in rows.records().enumerate() {
+        for (c, cell) in row.unwrap().iter().enumerate() {
+            let cell = edit(r, c, cell);
+            let (r, c) = (r as u32, c as u16);
+            if let Some(formula) = cell.strip_prefix('=') {
+                sheet.write_formula(r, c, rust_xlsxwriter::Formula::new(formula).set_result("browser")).unwrap();
+            } else if r > 0 && c == 6 {
+                sheet.write_number(r, c, cell.parse::<f64>().unwrap()).unwrap();
+            } else if !cell.is_empty() {
+                sheet.write_string(r, c, &cell).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn who_tabulation_workbook_gives_the_same_entities_as_its_text_table() {
+    let text = String::from_utf8(TABULATION.to_vec()).unwrap();
+    let xlsx = tabulation_workbook(&text, |_, _, cell| cell.to_owned());
+    let name = "LinearizationMiniOutput-MMS-en.xlsx";
+    assert_eq!(detect(&SourceFile { name, bytes: &xlsx }).unwrap().format(), "icd11-simple-tabulation");
+    let from_xlsx = load("icd11-simple-tabulation", name, &xlsx);
+    let from_txt = load("icd11-simple-tabulation", "LinearizationMiniOutput-MMS-en.txt", TABULATION);
+    assert_eq!(from_xlsx.version.as_deref(), Some("2026-04-15"));
+    assert_eq!(from_xlsx.concepts.len(), 7);
+    assert_eq!(from_xlsx.concepts, from_txt.concepts, "both containers of WHO's table load alike");
+    // SimpleTabulation's header, and a chapter number Excel holds as a number (1, not "01").
+    let newer = tabulation_workbook(&text, |r, c, cell| match (r, c) {
+        (0, 1) => "Linearization URI".into(),
+        (1, 9) => "1".into(),
+        _ => cell.to_owned(),
+    });
+    let l = load("icd11-simple-tabulation", "SimpleTabulation-ICD-11-MMS-en.xlsx", &newer);
+    assert_eq!(l.concepts[0].code, "01");
+    assert_eq!(l.concepts[1].property("parent"), Some("01"));
+    assert!(l.concepts[3].property("entity_uri").unwrap().ends_with("/257068234"));
+    // Errors name the sheet, the Excel row and the column.
+    let twice = tabulation_workbook(&text, |r, c, cell| if (r, c) == (6, 2) { "1A00".into() } else { cell.to_owned() });
+    let e = load_err("icd11-simple-tabulation", name, &twice);
+    assert_eq!(
+        e.to_string(),
+        "LinearizationMiniOutput-MMS-en.xlsx[LinearizationMiniOutput-MMS-en]: record 7 (line 7, field 3 \"Code\"): duplicate code \"1A00\", first seen on line 5"
+    );
+    let not_who =
+        tabulation_workbook(&text, |r, c, cell| if (r, c) == (0, 3) { "Block".into() } else { cell.to_owned() });
+    let e = load_err("icd11-simple-tabulation", name, &not_who);
+    assert!(e.to_string().contains("BlockId"), "{e}");
+}
