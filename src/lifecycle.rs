@@ -9,12 +9,14 @@ use crate::model::{
     compare, resolve_system, row_change_kind, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release,
     ReleaseMapping, ReleaseSystem, RowChange, RowSummary, SystemDiff, TableDiff,
 };
-use crate::store::{self, Store};
+use crate::store::{self, ConceptHead, Store};
 
 /// One difference between two versions of a code system.
+/// An added or removed concept is only named (code, display, successor); a changed one is
+/// decoded whole to compare its fields.
 pub(crate) enum Change {
-    Added(Concept),
-    Removed(Concept),
+    Added(ConceptHead),
+    Removed(ConceptHead),
     Changed(Concept, Vec<FieldChange>),
 }
 
@@ -42,11 +44,11 @@ pub(crate) fn diff_versions(
         match order {
             Ordering::Less => {
                 let (_, raw) = a.next().unwrap()?;
-                f(Change::Removed(store.body(&raw)?));
+                f(Change::Removed(store.head(&raw)?));
             }
             Ordering::Greater => {
                 let (_, raw) = b.next().unwrap()?;
-                f(Change::Added(store.body(&raw)?));
+                f(Change::Added(store.head(&raw)?));
             }
             Ordering::Equal => {
                 let (_, ra) = a.next().unwrap()?;
@@ -221,10 +223,15 @@ fn write_history_and_commit(
                 let mut events = Vec::new();
                 diff_versions(store, old.map(|s| s.version_id), new.map(|s| s.version_id), |change| {
                     let (code, event) = match change {
-                        Change::Added(c) => (c.code.clone(), event(req, HistoryKind::Added, &version, &c, vec![])),
-                        Change::Removed(c) => (c.code.clone(), event(req, HistoryKind::Removed, &None, &c, vec![])),
+                        Change::Added(c) => {
+                            (c.code.clone(), event(req, HistoryKind::Added, &version, &c.display, c.successor(), vec![]))
+                        }
+                        Change::Removed(c) => {
+                            (c.code.clone(), event(req, HistoryKind::Removed, &None, &c.display, c.successor(), vec![]))
+                        }
                         Change::Changed(c, changes) => {
-                            (c.code.clone(), event(req, HistoryKind::of_changes(&changes), &version, &c, changes))
+                            let kind = HistoryKind::of_changes(&changes);
+                            (c.code.clone(), event(req, kind, &version, &c.display, c.property("successor"), changes))
                         }
                     };
                     events.push(((*slug).clone(), code, event));
@@ -259,15 +266,16 @@ fn event(
     req: &PublishRequest,
     kind: HistoryKind,
     version: &Option<String>,
-    c: &Concept,
+    display: &str,
+    successor: Option<&str>,
     changes: Vec<FieldChange>,
 ) -> HistoryEvent {
     HistoryEvent {
         release: req.id.clone(),
         kind,
         version: version.clone(),
-        display: c.display.clone(),
-        successor: c.property("successor").map(str::to_owned),
+        display: display.to_owned(),
+        successor: successor.map(str::to_owned),
         changes,
     }
 }

@@ -107,6 +107,31 @@ pub(crate) type ConceptHashes = std::collections::HashMap<String, [u8; 32]>;
 /// to be stored.
 type NewEntry<'a> = (&'a str, [u8; 32], Option<Vec<u8>>);
 
+/// What history and diffs need of an added or removed concept: its code, display and
+/// successor, decoded from the stored JSON without its names and other properties.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ConceptHead {
+    /// The code.
+    pub(crate) code: String,
+    /// The preferred name.
+    pub(crate) display: String,
+    #[serde(default)]
+    properties: HeadProperties,
+}
+
+/// The one property a [`ConceptHead`] keeps.
+#[derive(Debug, Default, serde::Deserialize)]
+struct HeadProperties {
+    successor: Option<String>,
+}
+
+impl ConceptHead {
+    /// The `successor` property, if set.
+    pub(crate) fn successor(&self) -> Option<&str> {
+        self.properties.successor.as_deref()
+    }
+}
+
 /// Result of the store layer.
 pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -359,11 +384,20 @@ impl Store {
 
     /// The concept stored under a content hash.
     pub(crate) fn body(&self, hash: &[u8]) -> Result<Concept> {
-        let bytes = self.bodies.get(hash)?.ok_or_else(|| StoreError::Corrupt {
+        decode(BODIES, &self.stored_body(hash)?)
+    }
+
+    fn stored_body(&self, hash: &[u8]) -> Result<sled::IVec> {
+        self.bodies.get(hash)?.ok_or_else(|| StoreError::Corrupt {
             tree: BODIES,
             message: format!("missing body {}", hex::encode(hash)),
-        })?;
-        decode(BODIES, &bytes)
+        })
+    }
+
+    /// The code, display and successor of a stored concept, decoded without the rest (history
+    /// and diffs of added and removed concepts need no more).
+    pub(crate) fn head(&self, hash: &[u8]) -> Result<ConceptHead> {
+        decode(BODIES, &self.stored_body(hash)?)
     }
 
     /// The history of one code, oldest first, only from published releases.
