@@ -223,9 +223,10 @@ fn write_history_and_commit(
                 let mut events = Vec::new();
                 diff_versions(store, old.map(|s| s.version_id), new.map(|s| s.version_id), |change| {
                     let (code, event) = match change {
-                        Change::Added(c) => {
-                            (c.code.clone(), event(req, HistoryKind::Added, &version, &c.display, c.successor(), vec![]))
-                        }
+                        Change::Added(c) => (
+                            c.code.clone(),
+                            event(req, HistoryKind::Added, &version, &c.display, c.successor(), vec![]),
+                        ),
                         Change::Removed(c) => {
                             (c.code.clone(), event(req, HistoryKind::Removed, &None, &c.display, c.successor(), vec![]))
                         }

@@ -388,10 +388,9 @@ impl Store {
     }
 
     fn stored_body(&self, hash: &[u8]) -> Result<sled::IVec> {
-        self.bodies.get(hash)?.ok_or_else(|| StoreError::Corrupt {
-            tree: BODIES,
-            message: format!("missing body {}", hex::encode(hash)),
-        })
+        self.bodies
+            .get(hash)?
+            .ok_or_else(|| StoreError::Corrupt { tree: BODIES, message: format!("missing body {}", hex::encode(hash)) })
     }
 
     /// The code, display and successor of a stored concept, decoded without the rest (history
