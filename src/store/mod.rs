@@ -812,6 +812,31 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_master_is_written_in_chunks_and_reads_back_complete() {
+        use std::io::Read;
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("masters/jp-receipt-disease/b_20240601.txt.gz");
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()).read_to_end(&mut bytes).unwrap();
+        let file = henkan_loaders::SourceFile { name: "b_20240601.txt", bytes: &bytes };
+        let concepts = henkan_loaders::by_format("receipt-disease").unwrap().load(&file).unwrap().concepts;
+        assert!(concepts.len() > 10 * CHUNK && concepts.len() % CHUNK != 0, "whole chunks and a remainder");
+        let dir = tempfile::tempdir().unwrap();
+        let s = open(dir.path()).unwrap();
+        let (id, _) =
+            s.write_version("jp-receipt-disease", "2024-06-01", vec![], &concepts, "t", &ConceptHashes::new()).unwrap();
+        assert_eq!(s.counts()["concepts"], concepts.len());
+        assert_eq!(s.counts()["bodies"], concepts.len());
+        let mut expected: Vec<&Concept> = concepts.iter().collect();
+        expected.sort_by(|a, b| a.code.cmp(&b.code));
+        let back: Vec<Concept> = s.concepts(id).map(|c| c.unwrap()).collect();
+        assert!(back.iter().eq(expected.iter().copied()), "every concept reads back, in code order");
+        // An interrupted import's version (still `loading`) is removed whole on the next open.
+        drop(s);
+        let s = open(dir.path()).unwrap();
+        assert_eq!(s.counts()["concepts"], 0);
+    }
+
+    #[test]
     fn identical_content_is_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let s = open(dir.path()).unwrap();
