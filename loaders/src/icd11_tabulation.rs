@@ -194,7 +194,7 @@ impl Loader for Icd11SimpleTabulation {
     fn load(&self, file: &SourceFile<'_>) -> Result<Loaded> {
         let missing = |header: &[String], at: &str| {
             let column = format!(
-                "Foundation URI, Linearization URI, Code, BlockId, Title (as the first header cells; found {})",
+                "Foundation URI, Linearization URI (or Linearization (release) URI), Code, BlockId, Title as the first five; found {}",
                 header.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             );
             LoadError::file(LoadErrorKind::MissingColumn { column }, at)

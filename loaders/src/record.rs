@@ -142,15 +142,8 @@ impl ConceptRecord {
         }
     }
 
-    /// Adds one member to a set-valued property (space-separated, kept in first-seen order),
-    /// unless it is already there. Reads the whole set: to add many members, use [`SetMembers`].
-    pub fn add_to_set(&mut self, name: &str, member: &str) {
-        if !self.properties.get(name).is_some_and(|v| v.split(' ').any(|m| m == member)) {
-            self.append_to_set(name, member);
-        }
-    }
-
-    /// Appends a member known not to be in the set yet.
+    /// Appends a member known not to be in the set yet (see [`SetMembers`]): set-valued
+    /// properties are space-separated, in first-seen order.
     fn append_to_set(&mut self, name: &str, member: &str) {
         match self.properties.get_mut(name) {
             Some(v) => {
@@ -169,9 +162,9 @@ impl ConceptRecord {
     }
 }
 
-/// Adds many members to set-valued properties in constant time each (a set of thousands of NDCs
-/// is not read again for every member, as [`ConceptRecord::add_to_set`] does): remembers the
-/// members of each (record, property) it has seen, starting from what the record already has.
+/// Adds members to set-valued properties, each in constant time (a set of thousands of NDCs is
+/// not read again for every member): remembers the members of each (record, property) it has
+/// seen, starting from what the record already has.
 /// Keyed by the record's code, so one `SetMembers` serves a whole list of records.
 #[derive(Debug, Default)]
 pub struct SetMembers {

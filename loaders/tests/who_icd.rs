@@ -116,6 +116,13 @@ fn who_tabulation_of_the_2024_layout_and_its_errors() {
         e.to_string(),
         "LinearizationMiniOutput-MMS-en.txt: record 4 (line 5, field 5 \"Title\"): invalid value \"- - - - Cholera\": expected one more depth marker (\"- \") than the entity above it (none for a chapter)"
     );
+    // Not WHO's header, loaded with `--format icd11-simple-tabulation`: says what it expected.
+    let other = text.replacen("Foundation URI", "Foundation", 1);
+    let e = load_err("icd11-simple-tabulation", "tabulation.txt", other.as_bytes());
+    assert_eq!(
+        e.to_string(),
+        "tabulation.txt: no column \"Foundation URI, Linearization URI (or Linearization (release) URI), Code, BlockId, Title as the first five; found Foundation, Linearization (release) URI, Code, BlockId, Title\" in the header row: is this the official layout?"
+    );
     let twice = text.replacen("\t1A03.0\t", "\t1A00\t", 1);
     let e = load_err("icd11-simple-tabulation", "LinearizationMiniOutput-MMS-en.txt", twice.as_bytes());
     assert!(

@@ -138,4 +138,9 @@ async fn default_release_answers_for_every_domain() {
         (v["concept"]["status"].as_str(), v["concept"]["properties"]["successor"].as_str()),
         (Some("retired"), Some("857082"))
     );
+    // History names the successor from the release that added the concept (decoded without the
+    // rest of the concept: `store::ConceptHead`).
+    let (_, v) = app.get("/v1/concepts/rxnorm/91811/history").await;
+    let first = &v["events"][0];
+    assert_eq!((first["kind"].as_str(), first["successor"].as_str()), (Some("added"), Some("857082")), "{v}");
 }
