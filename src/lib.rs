@@ -31,3 +31,6 @@ pub use service::{
     TranslationSource, BUNDLED_PUBLISHER,
 };
 pub use store::StoreError;
+
+/// Declares an enum of fixed meanings with one wire name per value (see `henkan_loaders::vocabulary`).
+pub(crate) use henkan_loaders::vocabulary;

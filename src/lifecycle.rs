@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    compare, resolve_system, row_change_kind, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release,
-    ReleaseMapping, ReleaseSystem, RowChange, RowSummary, SystemDiff, TableDiff,
+    compare, resolve_system, Concept, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, Release, ReleaseMapping,
+    ReleaseSystem, RowChange, RowChangeKind, RowSummary, SystemDiff, TableDiff,
 };
 use crate::store::{self, ConceptHead, Store};
 
@@ -308,7 +308,7 @@ pub(crate) fn diff(store: &Store, from: &Release, to: &Release, only: Option<&st
 }
 
 /// Row changes of the mapping tables between two releases (optionally one table only): for
-/// each source code, its chosen row (see [`RowSummary::chosen`]) before and after.
+/// each source code, its chosen row (see [`RowSummary::of`]) before and after.
 pub(crate) fn diff_tables(store: &Store, from: &Release, to: &Release, only: Option<&str>) -> Result<Vec<TableDiff>> {
     let mut names: Vec<&str> = from.mappings.iter().chain(&to.mappings).map(|m| m.table.as_str()).collect();
     names.sort_unstable();
@@ -331,7 +331,7 @@ pub(crate) fn diff_tables(store: &Store, from: &Release, to: &Release, only: Opt
                 let Some(m) = m else { return Ok(BTreeMap::new()) };
                 store
                     .all_mappings(m.version_id)
-                    .map(|r| r.map(|(code, rows)| (code, RowSummary::chosen(&rows))))
+                    .map(|r| r.map(|(code, rows)| (code, RowSummary::of(&rows))))
                     .collect::<Result<_, _>>()
                     .map_err(Into::into)
             };
@@ -341,14 +341,8 @@ pub(crate) fn diff_tables(store: &Store, from: &Release, to: &Release, only: Opt
             codes.dedup();
             for code in codes {
                 let (x, y) = (before.get(code).cloned().flatten(), after.get(code).cloned().flatten());
-                if let Some(kind) = row_change_kind(x.as_ref(), y.as_ref()) {
-                    diff.changes.push(RowChange {
-                        table: name.to_owned(),
-                        code: code.clone(),
-                        kind: kind.to_owned(),
-                        from: x,
-                        to: y,
-                    });
+                if let Some(kind) = RowChangeKind::between(x.as_ref(), y.as_ref()) {
+                    diff.changes.push(RowChange { table: name.to_owned(), code: code.clone(), kind, from: x, to: y });
                 }
             }
         }

@@ -26,6 +26,7 @@ pub mod rxnorm;
 pub mod rxnorm_json;
 mod sjis_csv;
 mod text_table;
+pub mod vocabulary;
 pub mod who_icd;
 mod xlsx;
 

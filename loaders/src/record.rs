@@ -38,49 +38,38 @@ pub struct Relation {
     pub line: u64,
 }
 
-/// Whether a concept may be used for new data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// In use.
-    Active,
-    /// Abolished (廃止) by its publisher; kept for old data, possibly with a successor.
-    Retired,
-}
-
-impl Status {
-    /// The lowercase name used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Retired => "retired",
-        }
+crate::vocabulary! {
+    /// Whether a concept may be used for new data.
+    pub enum Status {
+        /// In use.
+        Active = "active",
+        /// Abolished (廃止) by its publisher; kept for old data, possibly with a successor.
+        Retired = "retired",
     }
 }
 
-/// What a designation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum DesignationUse {
-    /// Short or abbreviated name (省略名称).
-    Short,
-    /// Reading in katakana (カナ名称).
-    Kana,
-    /// Short name for dental claims (歯科傷病名省略名称).
-    DentalShort,
-    /// Another name for the same concept.
-    Synonym,
-    /// An English name.
-    English,
-    /// A generic (一般名) name or prescription wording.
-    Generic,
-    /// The name of the concept this one is mapped to in another code system (added by henkan's
-    /// search index, never stored).
-    Mapped,
-    /// A word of an index table filed under this concept's category (MEDIS 索引用語: everyday,
-    /// variant or older wording; added by henkan's search index, never stored).
-    IndexTerm,
+crate::vocabulary! {
+    /// What a designation is.
+    pub enum DesignationUse {
+        /// Short or abbreviated name (省略名称).
+        Short = "short",
+        /// Reading in katakana (カナ名称).
+        Kana = "kana",
+        /// Short name for dental claims (歯科傷病名省略名称).
+        DentalShort = "dental_short",
+        /// Another name for the same concept.
+        Synonym = "synonym",
+        /// An English name.
+        English = "english",
+        /// A generic (一般名) name or prescription wording.
+        Generic = "generic",
+        /// The name of the concept this one is mapped to in another code system (added by henkan's
+        /// search index, never stored).
+        Mapped = "mapped",
+        /// A word of an index table filed under this concept's category (MEDIS 索引用語: everyday,
+        /// variant or older wording; added by henkan's search index, never stored).
+        IndexTerm = "index_term",
+    }
 }
 
 /// One more name of a concept.

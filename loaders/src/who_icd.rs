@@ -33,13 +33,79 @@ pub struct CrosswalkRecord {
     pub to_uri: Option<String>,
     /// Target title.
     pub to_title: String,
-    /// WHO relation (`Equivalent`, `Subclass`, `Superclass`, `InterSects`, …); `None` if blank.
-    pub relation: Option<String>,
-    /// WHO match type (`EquivalentMatch`, `ToBroaderInTheSame3Char`, `NoMapping`, …), 10→11 one-category table only.
-    pub match_type: Option<String>,
+    /// WHO relation; `None` if blank.
+    pub relation: Option<WhoRelation>,
+    /// WHO match type, 10→11 one-category table only.
+    pub match_type: Option<WhoMatchType>,
     /// Line in the file.
     pub line: u64,
 }
+
+crate::vocabulary! {
+    /// WHO's `Relation` of a transition-table row: how the source category relates to the target.
+    pub enum WhoRelation {
+        /// Same meaning.
+        Equivalent = "Equivalent",
+        /// The source is a subclass of (narrower than) the target.
+        Subclass = "Subclass",
+        /// The source is a superclass of (broader than) the target.
+        Superclass = "Superclass",
+        /// The two overlap.
+        InterSects = "InterSects",
+        /// The two may overlap.
+        PotentialIntersect = "PotentialIntersect",
+    }
+}
+
+crate::vocabulary! {
+    /// WHO's `Match Type` of a 10→11 one-category row.
+    pub enum WhoMatchType {
+        /// The target means the same.
+        EquivalentMatch = "EquivalentMatch",
+        /// The target is broader, within the same 3-character category.
+        ToBroaderInTheSame3Char = "ToBroaderInTheSame3Char",
+        /// The target is broader, within the same block.
+        ToBroaderInTheSameBlock = "ToBroaderInTheSameBlock",
+        /// The target is broader, within the same chapter.
+        ToBroaderInTheSameChapter = "ToBroaderInTheSameChapter",
+        /// The best match is elsewhere in the classification.
+        MatchElseWhere = "MatchElseWhere",
+        /// WHO states there is no mapping.
+        NoMapping = "NoMapping",
+        /// The target is a grouping without a residual category: no code to map to.
+        NoMappingDueToMaptoGroupingWithoutResidual = "NoMappingDueToMaptoGroupingWithoutResidual",
+    }
+}
+
+impl WhoMatchType {
+    /// Whether the target is broader than the source within the classification's structure.
+    pub fn is_to_broader(self) -> bool {
+        matches!(
+            self,
+            WhoMatchType::ToBroaderInTheSame3Char
+                | WhoMatchType::ToBroaderInTheSameBlock
+                | WhoMatchType::ToBroaderInTheSameChapter
+        )
+    }
+}
+
+/// A cell holding one of a vocabulary's names, or empty.
+fn vocabulary_cell<T: std::str::FromStr>(
+    row: &crate::text_table::TableRow<'_>,
+    column: &str,
+    expected: &'static str,
+) -> Result<Option<T>> {
+    match row.opt(column) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| LoadError::at(LoadErrorKind::Invalid { value: v, expected }, row.pos(column))),
+    }
+}
+
+const RELATIONS: &str = "a WHO relation: Equivalent, Subclass, Superclass, InterSects or PotentialIntersect";
+const MATCH_TYPES: &str = "a WHO match type: EquivalentMatch, ToBroaderInTheSame3Char, ToBroaderInTheSameBlock, ToBroaderInTheSameChapter, MatchElseWhere, NoMapping or NoMappingDueToMaptoGroupingWithoutResidual";
 
 /// A crosswalk file: which direction, which table, the rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +249,7 @@ impl WhoIcdCrosswalk {
                         to_code: row.opt("icd10Code"),
                         to_uri: None,
                         to_title: row.get("icd10Title").to_owned(),
-                        relation: row.opt("Relation"),
+                        relation: vocabulary_cell(&row, "Relation", RELATIONS)?,
                         match_type: None,
                         line: row.line(),
                     });
@@ -213,8 +279,8 @@ impl WhoIcdCrosswalk {
                 to_code: row.opt("icd11Code").filter(|c| c != "_NOCODEASSIGNED"),
                 to_uri: row.opt(uri),
                 to_title: row.get("icd11Title").to_owned(),
-                relation: row.opt("Relation"),
-                match_type: if multiple { None } else { row.opt("Match Type") },
+                relation: vocabulary_cell(&row, "Relation", RELATIONS)?,
+                match_type: if multiple { None } else { vocabulary_cell(&row, "Match Type", MATCH_TYPES)? },
                 line: row.line(),
             });
             Ok(())

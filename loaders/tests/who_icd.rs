@@ -3,7 +3,7 @@
 mod common;
 
 use common::{load, load_err, shared};
-use henkan_loaders::who_icd::WhoIcdCrosswalk;
+use henkan_loaders::who_icd::{WhoIcdCrosswalk, WhoMatchType, WhoRelation};
 use henkan_loaders::{by_format, detect, SourceFile};
 
 const T11: &[u8] = include_bytes!("fixtures/11To10MapToOneCategory_head.txt");
@@ -40,16 +40,24 @@ fn transition_tables_become_crosswalk_records() {
     );
     let e250 = c.records.iter().find(|r| r.from_code == "E25.0").unwrap();
     assert_eq!(e250.to_code.as_deref(), Some("5A71.01"));
-    assert_eq!((e250.relation.as_deref(), e250.match_type.as_deref()), (Some("Equivalent"), Some("EquivalentMatch")));
+    assert_eq!((e250.relation, e250.match_type), (Some(WhoRelation::Equivalent), Some(WhoMatchType::EquivalentMatch)));
     let grouping = c.records.iter().find(|r| r.from_code == "A00-A09").unwrap();
     assert_eq!(grouping.to_code, None);
-    assert_eq!(grouping.match_type.as_deref(), Some("NoMappingDueToMaptoGroupingWithoutResidual"));
+    assert_eq!(grouping.match_type, Some(WhoMatchType::NoMappingDueToMaptoGroupingWithoutResidual));
     let multi =
         WhoIcdCrosswalk.crosswalk(&SourceFile { name: "10To11MapToMultipleCategories.txt", bytes: T10_MULTI }).unwrap();
     assert_eq!(multi.table, "who-icd10-icd11-multiple-categories");
     assert_eq!(multi.records.len(), 3);
     let back = WhoIcdCrosswalk.crosswalk(&SourceFile { name: "11To10MapToOneCategory.txt", bytes: T11 }).unwrap();
     assert_eq!((back.from_system, back.records.len()), ("icd11-mms", 7));
+    // A relation or match type that is not WHO's is refused where it stands.
+    let text = std::str::from_utf8(T10_ONE).unwrap();
+    let odd = text.replacen("\tEquivalentMatch", "\tEquivalentMatc", 1);
+    let e = load_err("who-icd-crosswalk", "10To11MapToOneCategory.txt", odd.as_bytes());
+    assert!(
+        e.to_string().contains("field 18 \"Match Type\"): invalid value \"EquivalentMatc\": expected a WHO match type"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -30,16 +30,16 @@ pub(super) fn run(service: &Service, args: ExplainArgs, json: bool) -> Result<()
     );
     println!("  generator: {}", e.generator);
     for m in &e.rows {
-        let state = crate::model::wire_name(&m.review_state);
         match &m.target_code {
             Some(t) => println!(
-                "  {t} {}  [{}, score {:.2}, {state}{}]",
+                "  {t} {}  [{}, score {:.2}, {}{}]",
                 m.target_display.as_deref().unwrap_or(""),
                 m.relationship.map_or("-", |r| r.as_str()),
                 m.score,
+                m.review_state,
                 m.reviewer.as_deref().map(|r| format!(" by {r}")).unwrap_or_default()
             ),
-            None => println!("  no map: {}", m.no_map_reason.map(|r| crate::model::wire_name(&r)).unwrap_or_default()),
+            None => println!("  no map: {}", m.no_map_reason.map_or("", |r| r.as_str())),
         }
         for h in &m.evidence {
             println!("      {} → {}  ({}; {})", h.from, h.to, h.source, h.relationship.as_str());

@@ -22,8 +22,7 @@ pub(super) fn run(service: &Service, args: HistoryArgs, json: bool) -> Result<()
     }
     println!("{} {}", h.system.slug, h.code);
     for e in &h.events {
-        let kind = crate::model::wire_name(&e.kind);
-        print!("  {:<10} {:<9} {}", e.release, kind, e.display);
+        print!("  {:<10} {:<9} {}", e.release, e.kind.as_str(), e.display);
         if let Some(s) = &e.successor {
             print!("  → {s}");
         }

@@ -27,7 +27,7 @@ pub(super) fn run(service: &Service, args: LookupArgs, json: bool) -> Result<(),
     println!("{} {}  {}  [{}]", found.system.slug, c.code, c.display, c.status.as_str());
     println!("  release {}  version {}", found.release, found.system.version.as_deref().unwrap_or("-"));
     for d in &c.designations {
-        println!("  {:<13} {}", format!("{:?}", d.use_).to_lowercase(), d.value);
+        println!("  {:<13} {}", d.use_.as_str(), d.value);
     }
     for (k, v) in &c.properties {
         println!("  {k:<13} {v}");

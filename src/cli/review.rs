@@ -26,7 +26,7 @@ enum ReviewCommand {
         table: String,
         /// Rows in this state: candidate, approved, rejected.
         #[arg(long, default_value = "candidate")]
-        state: String,
+        state: ReviewState,
         /// Only rows with at least this score.
         #[arg(long)]
         min_score: Option<f32>,
@@ -69,15 +69,10 @@ struct DecideArgs {
     target: String,
     /// Relationship (for retarget), e.g. equivalent.
     #[arg(long)]
-    relationship: Option<String>,
+    relationship: Option<Relationship>,
     /// Why.
     #[arg(long)]
     comment: Option<String>,
-}
-
-fn parse<T: serde::de::DeserializeOwned>(what: &str, v: &str) -> Result<T, Error> {
-    serde_json::from_value(serde_json::Value::String(v.into()))
-        .map_err(|_| Error::InvalidDecision(format!("unknown {what} {v:?}")))
 }
 
 pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) -> Result<(), Error> {
@@ -94,7 +89,6 @@ pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) 
                         .collect())
                 })
                 .transpose()?;
-            let state: ReviewState = parse("state", &state)?;
             let page = service.candidates(&CandidateQuery {
                 table,
                 state: Some(state),
@@ -112,12 +106,12 @@ pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) 
                 let freq = item.frequency.map(|f| format!("  ×{f}")).unwrap_or_default();
                 println!("{} {}{freq}", item.code, item.display);
                 for m in item.rows.iter().filter(|m| m.target_code.is_some()) {
-                    let state = crate::model::wire_name(&m.review_state);
                     println!(
-                        "    {} {}  [{:.2} {state}]{}",
+                        "    {} {}  [{:.2} {}]{}",
                         m.target_code.as_deref().unwrap_or(""),
                         m.target_display.as_deref().unwrap_or(""),
                         m.score,
+                        m.review_state,
                         m.comment.as_deref().map(|c| format!("  — {c}")).unwrap_or_default()
                     );
                 }
@@ -137,7 +131,7 @@ pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) 
         ReviewCommand::Reject(d) => (DecisionAction::Reject, d),
         ReviewCommand::Retarget(d) => (DecisionAction::Retarget, d),
     };
-    let relationship: Option<Relationship> = d.relationship.as_deref().map(|r| parse("relationship", r)).transpose()?;
+    let relationship = d.relationship;
     let decision = service.decide(
         actor,
         &DecisionRequest { table: d.table, code: d.code, action, target: d.target, relationship, comment: d.comment },

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::print_json;
+use crate::model::Status;
 use crate::{Error, Service};
 
 /// Arguments of `search`.
@@ -28,7 +29,7 @@ pub(super) fn run(service: &Service, args: SearchArgs, json: bool) -> Result<(),
         return Ok(());
     }
     for h in &a.results {
-        let flag = if h.status == "active" { "" } else { "  [retired]" };
+        let flag = if h.status == Status::Active { "" } else { "  [retired]" };
         println!("{:.3}  {:<22} {:<18} {}  ← {}{flag}", h.score, h.system, h.code, h.display, h.matched);
     }
     Ok(())

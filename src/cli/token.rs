@@ -22,14 +22,12 @@ enum TokenCommand {
         name: String,
         /// Role: curator.
         #[arg(long, default_value = "curator")]
-        role: String,
+        role: Role,
     },
 }
 
 pub(super) fn run(service: &Service, args: TokenArgs, actor: &str, json: bool) -> Result<(), Error> {
     let TokenCommand::Create { name, role } = args.command;
-    let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
-        .map_err(|_| Error::InvalidDecision(format!("unknown role {role:?}: use curator")))?;
     let token = service.create_token(&name, role, actor)?;
     if json {
         print_json(&serde_json::json!({"name": name, "token": token}));

@@ -48,17 +48,17 @@ pub(super) fn run(service: &Service, args: TranslateArgs, json: bool) -> Result<
     }
     for m in &t.matches {
         let rel = m.relationship.map_or("-", |r| r.as_str());
-        let state = crate::model::wire_name(&m.review_state);
         println!(
-            "  {} {}  [{rel}, score {:.2}, {state}]",
+            "  {} {}  [{rel}, score {:.2}, {}]",
             m.target_code.as_deref().unwrap_or("-"),
             m.target_display.as_deref().unwrap_or(""),
-            m.score
+            m.score,
+            m.review_state
         );
         println!("    {}", m.evidence_text);
     }
     if let Some(n) = &t.no_map {
-        let reason = n.no_map_reason.map(|r| crate::model::wire_name(&r)).unwrap_or_default();
+        let reason = n.no_map_reason.map_or("", |r| r.as_str());
         println!("  no map: {reason}");
     }
     Ok(())

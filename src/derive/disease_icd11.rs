@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use henkan_loaders::who_icd::{Crosswalk, CrosswalkRecord};
+use henkan_loaders::who_icd::{Crosswalk, CrosswalkRecord, WhoMatchType, WhoRelation};
 
 use super::base_row;
 use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
@@ -61,29 +61,31 @@ fn dotted(code: &str) -> String {
 }
 
 pub(crate) fn who_hop_relationship(r: &CrosswalkRecord) -> Relationship {
-    match r.match_type.as_deref() {
-        Some("EquivalentMatch") => return Relationship::Equivalent,
-        Some(m) if m.starts_with("ToBroader") => return Relationship::SourceIsNarrowerThanTarget,
+    match r.match_type {
+        Some(WhoMatchType::EquivalentMatch) => return Relationship::Equivalent,
+        Some(m) if m.is_to_broader() => return Relationship::SourceIsNarrowerThanTarget,
         _ => {}
     }
-    match r.relation.as_deref() {
-        Some("Equivalent") => Relationship::Equivalent,
-        Some("Subclass") => Relationship::SourceIsNarrowerThanTarget,
-        Some("Superclass") => Relationship::SourceIsBroaderThanTarget,
+    match r.relation {
+        Some(WhoRelation::Equivalent) => Relationship::Equivalent,
+        Some(WhoRelation::Subclass) => Relationship::SourceIsNarrowerThanTarget,
+        Some(WhoRelation::Superclass) => Relationship::SourceIsBroaderThanTarget,
         _ => Relationship::RelatedTo,
     }
 }
 
 fn base_score(r: &CrosswalkRecord, one_category: bool) -> f32 {
-    match (one_category, r.match_type.as_deref(), r.relation.as_deref()) {
-        (true, Some("EquivalentMatch"), _) => 0.95,
-        (true, Some("ToBroaderInTheSame3Char"), _) => 0.85,
-        (true, Some("ToBroaderInTheSameBlock"), _) => 0.75,
-        (true, Some("ToBroaderInTheSameChapter"), _) => 0.65,
+    use WhoMatchType as M;
+    use WhoRelation as R;
+    match (one_category, r.match_type, r.relation) {
+        (true, Some(M::EquivalentMatch), _) => 0.95,
+        (true, Some(M::ToBroaderInTheSame3Char), _) => 0.85,
+        (true, Some(M::ToBroaderInTheSameBlock), _) => 0.75,
+        (true, Some(M::ToBroaderInTheSameChapter), _) => 0.65,
         (true, _, _) => 0.55,
-        (false, _, Some("Equivalent")) => 0.6,
-        (false, _, Some("Subclass")) => 0.5,
-        (false, _, Some("Superclass")) => 0.45,
+        (false, _, Some(R::Equivalent)) => 0.6,
+        (false, _, Some(R::Subclass)) => 0.5,
+        (false, _, Some(R::Superclass)) => 0.45,
         (false, _, _) => 0.35,
     }
 }
@@ -154,7 +156,7 @@ pub(crate) fn derive<'c>(
         let mut no_map_reason = NoMapReason::WhoMapsToGroupingWithoutResidual;
         for (r, one_category) in candidates {
             let Some(target) = r.to_code.as_deref() else {
-                if r.match_type.as_deref() == Some("NoMapping") {
+                if r.match_type == Some(WhoMatchType::NoMapping) {
                     no_map_reason = NoMapReason::WhoNoMapping;
                 }
                 continue;
@@ -172,12 +174,12 @@ pub(crate) fn derive<'c>(
                 source: format!(
                     "WHO {table} {} ({}{})",
                     inputs.who_edition,
-                    r.relation.as_deref().unwrap_or("no relation"),
-                    r.match_type.as_deref().map(|m| format!(", {m}")).unwrap_or_default()
+                    r.relation.map_or("no relation", WhoRelation::as_str),
+                    r.match_type.map(|m| format!(", {m}")).unwrap_or_default()
                 ),
             });
             let composed = evidence.iter().skip(1).fold(evidence[0].relationship, |acc, h| acc.compose(h.relationship));
-            let approved = one_category && fallback_steps == 0 && r.match_type.as_deref() == Some("EquivalentMatch");
+            let approved = one_category && fallback_steps == 0 && r.match_type == Some(WhoMatchType::EquivalentMatch);
             found.push(Mapping {
                 target_code: Some(target.to_owned()),
                 target_display: inputs.icd11.get(target).cloned().or_else(|| Some(r.to_title.clone())),

@@ -61,7 +61,7 @@ impl DeriveReport {
                 None => {
                     self.no_map += 1;
                     if let Some(reason) = list.iter().find_map(|m| m.no_map_reason) {
-                        *self.no_map_reasons.entry(crate::model::wire_name(&reason)).or_default() += 1;
+                        *self.no_map_reasons.entry(reason.as_str().to_owned()).or_default() += 1;
                     }
                 }
             }

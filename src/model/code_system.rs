@@ -19,131 +19,210 @@ pub struct CodeSystem {
     pub oid: Option<&'static str>,
     /// Human name.
     pub name: &'static str,
+    /// The attribution or licence notice that travels with its content, if any.
+    #[serde(skip)]
+    pub notice: Option<&'static str>,
+}
+
+/// The slug of every code system henkan knows, named once: code refers to these constants,
+/// never to the literal.
+pub mod slug {
+    /// 傷病名コード (支払基金 傷病名マスター).
+    pub const JP_RECEIPT_DISEASE: &str = "jp-receipt-disease";
+    /// 修飾語コード (支払基金 修飾語マスター).
+    pub const JP_RECEIPT_MODIFIER: &str = "jp-receipt-modifier";
+    /// MEDIS 標準病名マスター 病名管理番号.
+    pub const JP_MEDIS_DISEASE: &str = "jp-medis-disease";
+    /// MEDIS 標準病名マスター 索引用語 (index words → ICD-10; not searched itself).
+    pub const JP_MEDIS_INDEX: &str = "jp-medis-index";
+    /// 医薬品コード (レセプト電算処理システム 医薬品マスター).
+    pub const JP_RECEIPT_DRUG: &str = "jp-receipt-drug";
+    /// 個別医薬品コード (YJ コード).
+    pub const JP_YJ: &str = "jp-yj";
+    /// 一般名処方マスタ 一般名コード.
+    pub const JP_GENERIC_NAME: &str = "jp-generic-name";
+    /// MEDIS 医薬品 HOT コード.
+    pub const JP_HOT: &str = "jp-hot";
+    /// JLAC10 17-digit lab codes.
+    pub const JLAC10: &str = "jlac10";
+    /// JLAC10 analyte segment table (JSLM).
+    pub const JLAC10_ANALYTE: &str = "jlac10-analyte";
+    /// JLAC10 identification segment table (JSLM).
+    pub const JLAC10_IDENTIFICATION: &str = "jlac10-identification";
+    /// JLAC10 material segment table (JSLM).
+    pub const JLAC10_MATERIAL: &str = "jlac10-material";
+    /// JLAC10 method segment table (JSLM).
+    pub const JLAC10_METHOD: &str = "jlac10-method";
+    /// JLAC10 common result segment table (JSLM).
+    pub const JLAC10_RESULT: &str = "jlac10-result";
+    /// JLAC10 specific result segment table (JSLM).
+    pub const JLAC10_RESULT_SPECIFIC: &str = "jlac10-result-specific";
+    /// ICD-11 MMS.
+    pub const ICD11_MMS: &str = "icd11-mms";
+    /// WHO ICD-10.
+    pub const ICD10_WHO: &str = "icd10-who";
+    /// LOINC.
+    pub const LOINC: &str = "loinc";
+    /// RxNorm.
+    pub const RXNORM: &str = "rxnorm";
+    /// Every JLAC10 segment table (JSLM), in segment order.
+    pub const JLAC10_SEGMENTS: [&str; 6] =
+        [JLAC10_ANALYTE, JLAC10_IDENTIFICATION, JLAC10_MATERIAL, JLAC10_METHOD, JLAC10_RESULT, JLAC10_RESULT_SPECIFIC];
 }
 
 /// The attribution or licence notice that must travel with content of a code system, by slug.
 /// Every release holding such content carries the notice (see `Release::notices`).
 pub fn notice(slug: &str) -> Option<&'static str> {
-    Some(match slug {
-        "loinc" => "This material contains content from LOINC (http://loinc.org). LOINC is copyright © Regenstrief Institute, Inc. and the Logical Observation Identifiers Names and Codes (LOINC) Committee and is available at no cost under the license at http://loinc.org/license. LOINC® is a registered United States trademark of Regenstrief Institute, Inc.",
-        "rxnorm" => "This product uses publicly available data courtesy of the U.S. National Library of Medicine (NLM), National Institutes of Health, Department of Health and Human Services; NLM is not responsible for the product and does not endorse or recommend this or any other product.",
-        "icd11-mms" | "icd10-who" => "ICD-11 © World Health Organization, licensed under CC BY-ND 3.0 IGO (https://icd.who.int/en/docs/ICD11-license.pdf).",
-        "jlac10" => "JLAC10 codes of the 電子カルテ情報共有サービス core lab set: （一社）日本医療情報学会, CC BY-ND 4.0; JLAC10 © 日本臨床検査医学会 検査項目コード委員会.",
-        s if s.starts_with("jlac10-") => "日本臨床検査医学会 検査項目コード委員会 臨床検査項目分類コード (JLAC10). 名称等が予告なく変更される場合があります。",
-        "jp-receipt-disease" | "jp-receipt-modifier" | "jp-receipt-drug" => "出典：社会保険診療報酬支払基金「基本マスター」",
-        "jp-yj" => "出典：厚生労働省「薬価基準収載品目リスト」",
-        "jp-generic-name" => "出典：厚生労働省「一般名処方マスタ」",
-        "jp-medis-disease" | "jp-medis-index" => "ICD10対応標準病名マスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.",
-        "jp-hot" => "医薬品HOTコードマスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.",
-        _ => return None,
-    })
+    CODE_SYSTEMS.iter().find(|cs| cs.slug == slug).and_then(|cs| cs.notice)
 }
+
+const LOINC_NOTICE: &str = "This material contains content from LOINC (http://loinc.org). LOINC is copyright © Regenstrief Institute, Inc. and the Logical Observation Identifiers Names and Codes (LOINC) Committee and is available at no cost under the license at http://loinc.org/license. LOINC® is a registered United States trademark of Regenstrief Institute, Inc.";
+const NLM_NOTICE: &str = "This product uses publicly available data courtesy of the U.S. National Library of Medicine (NLM), National Institutes of Health, Department of Health and Human Services; NLM is not responsible for the product and does not endorse or recommend this or any other product.";
+const WHO_NOTICE: &str = "ICD-11 © World Health Organization, licensed under CC BY-ND 3.0 IGO (https://icd.who.int/en/docs/ICD11-license.pdf).";
+const JP_CLINS_NOTICE: &str = "JLAC10 codes of the 電子カルテ情報共有サービス core lab set: （一社）日本医療情報学会, CC BY-ND 4.0; JLAC10 © 日本臨床検査医学会 検査項目コード委員会.";
+const JSLM_NOTICE: &str = "日本臨床検査医学会 検査項目コード委員会 臨床検査項目分類コード (JLAC10). 名称等が予告なく変更される場合があります。";
+const SSK_NOTICE: &str = "出典：社会保険診療報酬支払基金「基本マスター」";
+const MHLW_PRICE_LIST_NOTICE: &str = "出典：厚生労働省「薬価基準収載品目リスト」";
+const MHLW_GENERIC_NOTICE: &str = "出典：厚生労働省「一般名処方マスタ」";
+const MEDIS_DISEASE_NOTICE: &str =
+    "ICD10対応標準病名マスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.";
+const MEDIS_HOT_NOTICE: &str =
+    "医薬品HOTコードマスター © 一般財団法人 医療情報システム開発センター (MEDIS-DC); use under MEDIS-DC terms.";
 
 /// Every code system henkan knows.
 pub const CODE_SYSTEMS: &[CodeSystem] = &[
     CodeSystem {
-        slug: "jp-receipt-disease",
+        slug: slug::JP_RECEIPT_DISEASE,
         uri: "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterB-disease",
         oid: None,
         name: "傷病名コード（支払基金 傷病名マスター）",
+        notice: Some(SSK_NOTICE),
     },
     CodeSystem {
-        slug: "jp-receipt-modifier",
+        slug: slug::JP_RECEIPT_MODIFIER,
         uri: "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/masterZ-disease-modifier",
         oid: None,
         name: "修飾語コード（支払基金 修飾語マスター）",
+        notice: Some(SSK_NOTICE),
     },
     CodeSystem {
-        slug: "jp-medis-disease",
+        slug: slug::JP_MEDIS_DISEASE,
         uri: "http://medis.or.jp/CodeSystem/master-disease-keyNumber",
         oid: Some("1.2.392.200119.4.101.2"),
         name: "MEDIS 標準病名マスター 病名管理番号",
+        notice: Some(MEDIS_DISEASE_NOTICE),
     },
     CodeSystem {
-        slug: "jp-medis-index",
+        slug: slug::JP_MEDIS_INDEX,
         uri: "urn:henkan:medis:index-term",
         oid: None,
         name: "MEDIS 標準病名マスター 索引用語 (index words → ICD-10)",
+        notice: Some(MEDIS_DISEASE_NOTICE),
     },
     CodeSystem {
-        slug: "jp-receipt-drug",
+        slug: slug::JP_RECEIPT_DRUG,
         uri: "urn:oid:1.2.392.100495.20.2.71",
         oid: Some("1.2.392.100495.20.2.71"),
         name: "医薬品コード（レセプト電算処理システム 医薬品マスター）",
+        notice: Some(SSK_NOTICE),
     },
     CodeSystem {
-        slug: "jp-yj",
+        slug: slug::JP_YJ,
         uri: "http://capstandard.jp/iyaku.info/CodeSystem/YJ-code",
         oid: Some("1.2.392.100495.20.2.73"),
         name: "個別医薬品コード（YJコード）",
+        notice: Some(MHLW_PRICE_LIST_NOTICE),
     },
     CodeSystem {
-        slug: "jp-generic-name",
+        slug: slug::JP_GENERIC_NAME,
         uri: "http://jpfhir.jp/fhir/core/mhlw/CodeSystem/MedicationGeneralOrderCode",
         oid: Some("1.2.392.100495.20.2.81"),
         name: "一般名処方マスタ 一般名コード",
+        notice: Some(MHLW_GENERIC_NOTICE),
     },
     CodeSystem {
-        slug: "jp-hot",
+        slug: slug::JP_HOT,
         uri: "http://medis.or.jp/CodeSystem/master-HOT9",
         oid: Some("1.2.392.200119.4.403.1"),
         name: "MEDIS 医薬品HOTコード",
+        notice: Some(MEDIS_HOT_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10",
+        slug: slug::JLAC10,
         uri: "http://medis.or.jp/CodeSystem/master-JLAC10-17digits",
         oid: Some("1.2.392.200119.4.504"),
         name: "JLAC10 臨床検査項目コード（17桁）",
+        notice: Some(JP_CLINS_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10-analyte",
+        slug: slug::JLAC10_ANALYTE,
         uri: "urn:henkan:jlac10:analyte",
         oid: None,
         name: "JLAC10 分析物コード (JSLM)",
+        notice: Some(JSLM_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10-identification",
+        slug: slug::JLAC10_IDENTIFICATION,
         uri: "urn:henkan:jlac10:identification",
         oid: None,
         name: "JLAC10 識別コード (JSLM)",
+        notice: Some(JSLM_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10-material",
+        slug: slug::JLAC10_MATERIAL,
         uri: "urn:henkan:jlac10:material",
         oid: None,
         name: "JLAC10 材料コード (JSLM)",
+        notice: Some(JSLM_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10-method",
+        slug: slug::JLAC10_METHOD,
         uri: "urn:henkan:jlac10:method",
         oid: None,
         name: "JLAC10 測定法コード (JSLM)",
+        notice: Some(JSLM_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10-result",
+        slug: slug::JLAC10_RESULT,
         uri: "urn:henkan:jlac10:result",
         oid: None,
         name: "JLAC10 結果識別コード 共通 (JSLM)",
+        notice: Some(JSLM_NOTICE),
     },
     CodeSystem {
-        slug: "jlac10-result-specific",
+        slug: slug::JLAC10_RESULT_SPECIFIC,
         uri: "urn:henkan:jlac10:result-specific",
         oid: None,
         name: "JLAC10 結果識別コード 固有 (JSLM)",
+        notice: Some(JSLM_NOTICE),
     },
-    CodeSystem { slug: "icd11-mms", uri: "http://id.who.int/icd/release/11/mms", oid: None, name: "ICD-11 MMS" },
     CodeSystem {
-        slug: "icd10-who",
+        slug: slug::ICD11_MMS,
+        uri: "http://id.who.int/icd/release/11/mms",
+        oid: None,
+        name: "ICD-11 MMS",
+        notice: Some(WHO_NOTICE),
+    },
+    CodeSystem {
+        slug: slug::ICD10_WHO,
         uri: "http://hl7.org/fhir/sid/icd-10",
         oid: Some("2.16.840.1.113883.6.3"),
         name: "ICD-10 (WHO)",
+        notice: Some(WHO_NOTICE),
     },
-    CodeSystem { slug: "loinc", uri: "http://loinc.org", oid: Some("2.16.840.1.113883.6.1"), name: "LOINC" },
     CodeSystem {
-        slug: "rxnorm",
+        slug: slug::LOINC,
+        uri: "http://loinc.org",
+        oid: Some("2.16.840.1.113883.6.1"),
+        name: "LOINC",
+        notice: Some(LOINC_NOTICE),
+    },
+    CodeSystem {
+        slug: slug::RXNORM,
         uri: "http://www.nlm.nih.gov/research/umls/rxnorm",
         oid: Some("2.16.840.1.113883.6.88"),
         name: "RxNorm",
+        notice: Some(NLM_NOTICE),
     },
 ];
 

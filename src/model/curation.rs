@@ -4,16 +4,16 @@ use serde::{Deserialize, Serialize};
 
 use super::Relationship;
 
-/// What a curator decided about a source code's row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DecisionAction {
-    /// The target is right.
-    Approve,
-    /// The target is wrong.
-    Reject,
-    /// The right target is another one (given), replacing the candidates.
-    Retarget,
+crate::vocabulary! {
+    /// What a curator decided about a source code's row.
+    pub enum DecisionAction {
+        /// The target is right.
+        Approve = "approve",
+        /// The target is wrong.
+        Reject = "reject",
+        /// The right target is another one (given), replacing the candidates.
+        Retarget = "retarget",
+    }
 }
 
 /// One review decision. Decisions are append-only; the latest per (table, source code) counts.
@@ -44,12 +44,12 @@ pub struct Decision {
     pub source_hash: String,
 }
 
-/// A role a token grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// May review mappings (curation endpoints).
-    Curator,
+crate::vocabulary! {
+    /// A role a token grants.
+    pub enum Role {
+        /// May review mappings (curation endpoints).
+        Curator = "curator",
+    }
 }
 
 /// A stored API token (the token itself is never stored, only its SHA-256).
@@ -63,6 +63,20 @@ pub struct TokenInfo {
     pub created_at: String,
 }
 
+crate::vocabulary! {
+    /// What an audited action was.
+    pub enum AuditAction {
+        /// A review decision was recorded.
+        Decision = "decision",
+        /// Decisions were imported from a decisions.tsv file.
+        DecisionsImport = "decisions.import",
+        /// A token was made.
+        TokenCreate = "token.create",
+        /// A release was published.
+        Publish = "publish",
+    }
+}
+
 /// One entry of the append-only audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -72,8 +86,8 @@ pub struct AuditEntry {
     pub at: String,
     /// Who (token name, or `cli:<user>`).
     pub actor: String,
-    /// What (e.g. `decision.approve`, `token.create`, `publish`).
-    pub action: String,
+    /// What.
+    pub action: AuditAction,
     /// Details.
     pub detail: String,
 }

@@ -36,8 +36,7 @@ pub fn compare(before: &Concept, after: &Concept) -> Vec<FieldChange> {
     uses.sort();
     uses.dedup();
     for use_ in uses {
-        let name = crate::model::wire_name(&use_);
-        push(format!("designations.{name}"), designations(before, use_), designations(after, use_));
+        push(format!("designations.{use_}"), designations(before, use_), designations(after, use_));
     }
     let mut names: Vec<&String> = before.properties.keys().chain(after.properties.keys()).collect();
     names.sort();
@@ -77,22 +76,22 @@ pub struct SystemDiff {
     pub changed: Vec<ConceptSummary>,
 }
 
-/// What happened to a code in a release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HistoryKind {
-    /// First appeared.
-    Added,
-    /// Content changed.
-    Changed,
-    /// Abolished (status became retired).
-    Retired,
-    /// A successor code (移行先) was named.
-    Replaced,
-    /// Active again after being retired.
-    Reactivated,
-    /// No longer present in the master.
-    Removed,
+crate::vocabulary! {
+    /// What happened to a code in a release.
+    pub enum HistoryKind {
+        /// First appeared.
+        Added = "added",
+        /// Content changed.
+        Changed = "changed",
+        /// Abolished (status became retired).
+        Retired = "retired",
+        /// A successor code (移行先) was named.
+        Replaced = "replaced",
+        /// Active again after being retired.
+        Reactivated = "reactivated",
+        /// No longer present in the master.
+        Removed = "removed",
+    }
 }
 
 impl HistoryKind {
@@ -108,6 +107,22 @@ impl HistoryKind {
             return HistoryKind::Replaced;
         }
         HistoryKind::Changed
+    }
+}
+
+crate::vocabulary! {
+    /// What happened to a concept itself between two releases (an impact query's answer).
+    pub enum ConceptChange {
+        /// In neither release.
+        Unknown = "unknown",
+        /// Only in the newer release.
+        Added = "added",
+        /// Only in the older release.
+        Removed = "removed",
+        /// In both, with other content.
+        Changed = "changed",
+        /// In both, with the same content.
+        Unchanged = "unchanged",
     }
 }
 

@@ -17,14 +17,14 @@ pub struct SourceFileInfo {
     pub bytes: u64,
 }
 
-/// Whether a version's concepts are completely written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionState {
-    /// Being written; removed on open if a crash left it so.
-    Loading,
-    /// Complete and immutable.
-    Loaded,
+crate::vocabulary! {
+    /// Whether a version's concepts are completely written.
+    pub enum VersionState {
+        /// Being written; removed on open if a crash left it so.
+        Loading = "loading",
+        /// Complete and immutable.
+        Loaded = "loaded",
+    }
 }
 
 /// One loaded master file set: the concepts of one code system at one version.

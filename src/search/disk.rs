@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{factor, kind_name, table::Designations, ConceptInfo, SearchError};
+use super::{factor, table::Designations, ConceptInfo, Field, SearchError};
 
 /// Version of the on-disk index layout (schema, tokeniser, normaliser, `rerank.bin`).
 pub(crate) const INDEX_FORMAT_VERSION: u32 = 6;
@@ -87,7 +87,7 @@ pub(crate) fn write_rerank(dir: &Path, concepts: &[ConceptInfo], docs: &Designat
         w.write_all(&(docs.len() as u32).to_le_bytes())?;
         for d in docs.iter() {
             w.write_all(&d.concept.to_le_bytes())?;
-            put_str(&mut w, d.kind)?;
+            put_str(&mut w, d.kind.as_str())?;
             put_str(&mut w, d.term)?;
             put_str(&mut w, d.norm)?;
             put_str(&mut w, d.romaji)?;
@@ -144,7 +144,7 @@ pub(crate) fn read_rerank(dir: &Path) -> Result<(Vec<ConceptInfo>, Designations)
         if concept as usize >= concepts.len() {
             return Err(corrupt());
         }
-        let kind = kind_name(c.str().ok_or_else(corrupt)?);
+        let kind: Field = c.str().and_then(|k| k.parse().ok()).ok_or_else(corrupt)?;
         let term = c.str().ok_or_else(corrupt)?;
         let norm = c.str().ok_or_else(corrupt)?;
         let romaji = c.str().ok_or_else(corrupt)?;

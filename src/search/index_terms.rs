@@ -19,14 +19,14 @@ use std::collections::HashMap;
 
 use super::normalize::normalize;
 use super::rank::Bigrams;
-use crate::model::{Concept, Designation, DesignationUse, Status};
+use crate::model::{slug, Concept, Designation, DesignationUse, Status};
 
 /// The code system of index words (code = display = the word, property `icd10`).
-pub(crate) const INDEX_SYSTEM: &str = "jp-medis-index";
+pub(crate) const INDEX_SYSTEM: &str = slug::JP_MEDIS_INDEX;
 
 /// The disease systems that receive index words, with the property holding each concept's
 /// ICD-10 code.
-const DISEASE_SYSTEMS: &[(&str, &str)] = &[("jp-receipt-disease", "icd10_1"), ("jp-medis-disease", "icd10")];
+const DISEASE_SYSTEMS: &[(&str, &str)] = &[(slug::JP_RECEIPT_DISEASE, "icd10_1"), (slug::JP_MEDIS_DISEASE, "icd10")];
 
 /// How alike (bigram Dice) a word and a name must be for the word to count as a variant of
 /// that name rather than a lay name of the category.

@@ -6,6 +6,7 @@
 //! `search(query)`; nothing outside names tantivy.
 
 mod disk;
+mod field;
 pub(crate) mod index_terms;
 pub mod normalize;
 mod rank;
@@ -15,11 +16,12 @@ use std::path::{Path, PathBuf};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STRING};
+use tantivy::schema::{Field as IndexField, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STRING};
 use tantivy::tokenizer::NgramTokenizer;
 use tantivy::{doc, Index, IndexReader, Term};
 
 use crate::model::{Concept, Status};
+use field::{factor, Field};
 use normalize::{is_kana, looks_like_romaji, normalize, romaji_key};
 
 /// Errors of the search layer.
@@ -99,49 +101,17 @@ const STEM_OF: usize = 3;
 /// A suggestion that no name starts with (a typo, a fragment).
 const SUGGEST_FUZZY: Effort = Effort { candidates: 40, ..FULL };
 
-/// How a designation is weighted when it matches.
-fn weight(kind: &str) -> f64 {
-    match kind {
-        "code" => 1.2,
-        "display" => 1.0,
-        "short" | "english" | "generic" => 0.95,
-        "synonym" | "dental_short" => 0.92,
-        "kana" => 0.9,
-        "romaji" => 0.88,
-        "index_term" => 0.87,
-        "mapped" => 0.8,
-        _ => 0.85,
-    }
-}
-
-/// How much a system's hit counts when the text matches equally well: systems that republish
-/// another's names rank below the one that owns them (MEDIS 標準病名 repeats receipt disease
-/// names, HOT repeats receipt drug names, WHO's ICD-10 titles reappear in ICD-11).
-fn system_prior(system: &str) -> f64 {
-    match system {
-        "jp-medis-disease" | "jp-hot" | "icd10-who" => 0.97,
-        // JLAC10's segment tables (but the analyte's) name parts of a lab code, many under a
-        // name of its own elsewhere (result-specific codes repeat analyte names).
-        "jlac10-identification" | "jlac10-material" | "jlac10-method" | "jlac10-result" | "jlac10-result-specific" => {
-            0.97
-        }
-        // The MHLW drug lists repeat the receipt drug master's product names.
-        "jp-yj" | "jp-generic-name" => 0.985,
-        _ => 1.0,
-    }
-}
-
 struct Fields {
-    system: Field,
-    id: Field,
-    norm: Field,
-    romaji: Field,
+    system: IndexField,
+    id: IndexField,
+    norm: IndexField,
+    romaji: IndexField,
     /// English words, lower-cased and stemmed (Porter): `disorders` finds `disorder`.
-    words: Field,
+    words: IndexField,
     /// Character 3-grams of designations written in Latin letters (English names, codes): what
     /// Latin-letter queries are matched on, being far more selective than 2-grams of a
     /// 26-letter alphabet.
-    latin: Field,
+    latin: IndexField,
 }
 
 /// The analyser of English words: split on non-alphanumerics, lower case, English stemmer.
@@ -206,14 +176,8 @@ pub struct Hit {
     pub matched: String,
     /// Relevance.
     pub score: f64,
-    /// active or retired.
-    pub status: &'static str,
-}
-
-/// What a designation's similarity to the query is multiplied by: its field weight, its
-/// system's prior, and 0.8 when its concept is retired.
-fn factor(kind: &str, system: &str, active: bool) -> f64 {
-    weight(kind) * system_prior(system) * if active { 1.0 } else { 0.8 }
+    /// Active or retired.
+    pub status: Status,
 }
 
 /// A concept of the index.
@@ -253,22 +217,6 @@ enum Key {
 
 /// How many prefix entries a suggestion looks at before ranking them.
 const SUGGEST_SCAN: usize = 3000;
-
-fn kind_name(kind: &str) -> &'static str {
-    match kind {
-        "display" => "display",
-        "code" => "code",
-        "short" => "short",
-        "english" => "english",
-        "generic" => "generic",
-        "synonym" => "synonym",
-        "dental_short" => "dental_short",
-        "kana" => "kana",
-        "mapped" => "mapped",
-        "index_term" => "index_term",
-        _ => "other",
-    }
-}
 
 fn system_name(slug: &str) -> &'static str {
     crate::model::CODE_SYSTEMS.iter().find(|c| c.slug == slug).map_or("unknown", |c| c.slug)
@@ -311,15 +259,15 @@ fn fill(
 ) -> Result<(table::Designations, Vec<ConceptInfo>)> {
     register_tokenizers(index)?;
     // Every designation's searchable forms, worked out on all cores first.
-    let prepared: Vec<Vec<(&'static str, String, String, String)>> = {
+    let prepared: Vec<Vec<(Field, String, String, String)>> = {
         use rayon::prelude::*;
         concepts
             .par_iter()
             .map(|(_, c)| {
-                let mut terms: Vec<(&'static str, &str)> = vec![("display", &c.display), ("code", &c.code)];
+                let mut terms: Vec<(Field, &str)> = vec![(Field::Display, &c.display), (Field::Code, &c.code)];
                 for d in &c.designations {
                     if d.value != c.display {
-                        terms.push((kind_name(&crate::model::wire_name(&d.use_)), &d.value));
+                        terms.push((Field::from(d.use_), &d.value));
                     }
                 }
                 terms
@@ -344,7 +292,7 @@ fn fill(
         for (kind, term, norm, romaji) in terms {
             // A code is found by its exact form and its prefixes (the sorted arrays), not by
             // n-grams; words and Latin 3-grams only where the text is written in Latin letters.
-            let code = kind == "code";
+            let code = kind == Field::Code;
             let grams = if code { "" } else { norm.as_str() };
             let latin = if !code && (norm.is_ascii() || norm.bytes().any(|b| b.is_ascii_alphabetic())) {
                 norm.as_str()
@@ -358,7 +306,7 @@ fn fill(
                 fields.norm => grams, fields.romaji => romaji.as_str(),
                 fields.words => words, fields.latin => latin,
             ))?;
-            docs.push(concept, kind_name(kind), &term, &norm, &romaji, factor(kind_name(kind), system, active));
+            docs.push(concept, kind, &term, &norm, &romaji, factor(kind, system, active));
         }
         infos.push(ConceptInfo { system: system_name(system), code: c.code, display: c.display, active });
     }
@@ -525,7 +473,7 @@ impl SearchIndex {
                     Key::Romaji => d.romaji_chars,
                 };
                 let closeness = prefix_chars / chars.max(1) as f64;
-                let score = (1.0 + closeness) * weight(d.kind) * if c.active { 1.0 } else { 0.8 };
+                let score = (1.0 + closeness) * d.kind.weight() * if c.active { 1.0 } else { 0.8 };
                 found.push((score, doc));
             }
         };
@@ -547,7 +495,7 @@ impl SearchIndex {
                 display: c.display.clone(),
                 matched: d.term.to_owned(),
                 score,
-                status: if c.active { "active" } else { "retired" },
+                status: if c.active { Status::Active } else { Status::Retired },
             });
             if hits.len() == limit {
                 return Ok(hits);
@@ -576,8 +524,8 @@ impl SearchIndex {
                 None => false,
             })
         };
-        let kana_ok = docs().any(|d| d.kind == "kana" && in_order(d.norm, true));
-        kana_ok && docs().any(|d| d.kind != "kana" && in_order(d.norm, false))
+        let kana_ok = docs().any(|d| d.kind == Field::Kana && in_order(d.norm, true));
+        kana_ok && docs().any(|d| d.kind != Field::Kana && in_order(d.norm, false))
     }
 
     /// How many concepts the designations `ids` belong to, counting up to `enough`.
@@ -664,7 +612,7 @@ impl SearchIndex {
         for id in ids {
             let d = self.docs.get(id);
             let mut sim = forms.similarity(d.norm, d.norm_chars, d.romaji, d.romaji_chars);
-            if d.kind == "generic" {
+            if d.kind == Field::Generic {
                 // An ingredient (一般名) equal to the query names a product of that ingredient, not
                 // the product: it counts as a name that starts with the query, not as an equal one.
                 sim = sim.min(1.0);
@@ -691,7 +639,7 @@ impl SearchIndex {
                 display: c.display.clone(),
                 matched: self.docs.get(doc).term.to_owned(),
                 score,
-                status: if c.active { "active" } else { "retired" },
+                status: if c.active { Status::Active } else { Status::Retired },
             }
         });
         Ok(hits.collect())

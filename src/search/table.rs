@@ -4,20 +4,7 @@
 //! rather than several separately allocated strings; a query's candidates are scattered over
 //! the table, and on a server between requests every one of those reads is a cache miss.
 
-/// Kinds of designation (by index in records).
-const KINDS: [&str; 11] = [
-    "display",
-    "code",
-    "short",
-    "english",
-    "generic",
-    "synonym",
-    "dental_short",
-    "kana",
-    "mapped",
-    "index_term",
-    "other",
-];
+use super::Field;
 
 /// One designation's record.
 #[derive(Clone, Copy)]
@@ -39,7 +26,7 @@ struct Record {
 /// One designation, as read from the table.
 pub(super) struct Doc<'a> {
     pub(super) concept: u32,
-    pub(super) kind: &'static str,
+    pub(super) kind: Field,
     /// The designation as written.
     pub(super) term: &'a str,
     /// Normalised text.
@@ -62,9 +49,9 @@ pub(super) struct Designations {
 }
 
 impl Designations {
-    /// Appends a designation; `kind` is one of the kind names the index uses.
-    pub(super) fn push(&mut self, concept: u32, kind: &str, term: &str, norm: &str, romaji: &str, factor: f64) {
-        let kind = KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len() - 1) as u8;
+    /// Appends a designation.
+    pub(super) fn push(&mut self, concept: u32, kind: Field, term: &str, norm: &str, romaji: &str, factor: f64) {
+        let kind = kind.index();
         let text_at = self.texts.len();
         self.texts.push_str(norm);
         self.texts.push_str(romaji);
@@ -94,7 +81,7 @@ impl Designations {
         let (at, n, m) = (r.text_at, r.norm_len as usize, r.romaji_len as usize);
         Doc {
             concept: r.concept,
-            kind: KINDS[r.kind as usize],
+            kind: Field::from_index(r.kind),
             term: &self.terms[r.term_at..r.term_at + r.term_len as usize],
             norm: &self.texts[at..at + n],
             romaji: &self.texts[at + n..at + n + m],
@@ -135,14 +122,14 @@ mod tests {
     #[test]
     fn designations_read_back_as_pushed() {
         let mut t = Designations::default();
-        t.push(0, "display", "糖尿病", "糖尿病", "", 1.0);
-        t.push(0, "kana", "トウニョウビョウ", "とうにょうびょう", "tounyoubyou", 0.9);
-        t.push(1, "english", "Diabetes", "diabetes", "", 0.95);
+        t.push(0, Field::Display, "糖尿病", "糖尿病", "", 1.0);
+        t.push(0, Field::Kana, "トウニョウビョウ", "とうにょうびょう", "tounyoubyou", 0.9);
+        t.push(1, Field::English, "Diabetes", "diabetes", "", 0.95);
         assert_eq!(t.len(), 3);
         let d = t.get(1);
         assert_eq!(
             (d.concept, d.kind, d.term, d.norm, d.romaji),
-            (0, "kana", "トウニョウビョウ", "とうにょうびょう", "tounyoubyou")
+            (0, Field::Kana, "トウニョウビョウ", "とうにょうびょう", "tounyoubyou")
         );
         assert_eq!((d.norm_chars, d.romaji_chars, d.factor), (8, 11, 0.9));
         assert_eq!((t.norm(2), t.romaji(2), t.concept(2)), ("diabetes", "", 1));

@@ -12,7 +12,8 @@ use super::{now, Service};
 use crate::derive::decisions;
 use crate::error::{Error, Result};
 use crate::model::{
-    AuditEntry, Decision, DecisionAction, Mapping, MappingTableVersion, Relationship, ReviewState, Role, TokenInfo,
+    AuditAction, AuditEntry, Decision, DecisionAction, Mapping, MappingTableVersion, Relationship, ReviewState, Role,
+    TokenInfo,
 };
 
 /// A decision as asked for by a curator.
@@ -85,7 +86,7 @@ impl Service {
         getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness for a token: {e}")))?;
         let token = format!("hk_{}", hex::encode(bytes));
         self.store.add_token(&token_hash(&token), &TokenInfo { name: name.to_owned(), role, created_at: now() })?;
-        self.store.audit(&now(), actor, "token.create", &format!("name={name} role={role:?}"))?;
+        self.store.audit(&now(), actor, AuditAction::TokenCreate, &format!("name={name} role={role}"))?;
         Ok(token)
     }
 
@@ -145,10 +146,10 @@ impl Service {
             source_hash,
         })?;
         let detail = format!(
-            "table={} code={} action={:?} target={} comment={:?}",
+            "table={} code={} action={} target={} comment={:?}",
             d.table, d.source_code, d.action, d.target_code, d.comment
         );
-        self.store.audit(&d.decided_at, actor, "decision", &detail)?;
+        self.store.audit(&d.decided_at, actor, AuditAction::Decision, &detail)?;
         Ok(d)
     }
 
@@ -250,12 +251,12 @@ impl Service {
             if table.is_some_and(|t| t != d.table) {
                 continue;
             }
-            let action = crate::model::wire_name(&d.action);
             let clean = |s: &str| s.replace(['\t', '\n'], " ");
             out.push_str(&format!(
-                "{}\t{}\t{action}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 d.table,
                 d.source_code,
+                d.action,
                 d.target_code,
                 d.relationship.map_or("", |r| r.as_str()),
                 clean(&d.author),
@@ -279,14 +280,10 @@ impl Service {
             if f.len() < 8 {
                 return Err(bad("expected 9 tab-separated fields"));
             }
-            let action: DecisionAction = serde_json::from_value(serde_json::Value::String(f[2].into()))
-                .map_err(|_| bad("action must be approve, reject or retarget"))?;
+            let action: DecisionAction = f[2].parse().map_err(|e| bad(&format!("field 3 \"action\": {e}")))?;
             let relationship: Option<Relationship> = match f[4] {
                 "" => None,
-                r => Some(
-                    serde_json::from_value(serde_json::Value::String(r.into()))
-                        .map_err(|_| bad("unknown relationship"))?,
-                ),
+                r => Some(r.parse().map_err(|e| bad(&format!("field 5 \"relationship\": {e}")))?),
             };
             self.store.add_decision(Decision {
                 seq: 0,
@@ -302,7 +299,12 @@ impl Service {
             })?;
             n += 1;
         }
-        self.store.audit(&now(), actor, "decisions.import", &format!("{} decisions from {}", n, path.display()))?;
+        self.store.audit(
+            &now(),
+            actor,
+            AuditAction::DecisionsImport,
+            &format!("{} decisions from {}", n, path.display()),
+        )?;
         Ok(n)
     }
 }

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::{now, system_ref, Service, SystemRef};
 use crate::error::{Error, Result};
 use crate::import::ImportError;
-use crate::model::{compare, resolve_system, row_change_kind, Mapping, ReleaseMapping, RowChange, RowSummary};
+use crate::model::{
+    compare, resolve_system, ConceptChange, Mapping, ReleaseMapping, RowChange, RowChangeKind, RowSummary,
+};
+use henkan_loaders::who_icd::{WhoMatchType, WhoRelation};
 
 /// The answer of a translation.
 #[derive(Debug, Clone, Serialize)]
@@ -85,8 +88,8 @@ pub struct ImpactItem {
     pub system: String,
     /// The code.
     pub code: String,
-    /// `added`, `removed`, `changed` or `unchanged` (the concept itself).
-    pub concept: String,
+    /// What happened to the concept itself.
+    pub concept: ConceptChange,
     /// Changed fields of the concept.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<crate::model::FieldChange>,
@@ -182,11 +185,11 @@ impl Service {
                 let from = format!("icd10-who|{}", r.from_code);
                 let source_text = format!(
                     "WHO {file} {version} ({}{})",
-                    r.relation.as_deref().unwrap_or("no relation"),
-                    r.match_type.as_deref().map(|m| format!(", {m}")).unwrap_or_default()
+                    r.relation.map_or("no relation", WhoRelation::as_str),
+                    r.match_type.map(|m| format!(", {m}")).unwrap_or_default()
                 );
                 let Some(code) = r.to_code.as_deref() else {
-                    let reason = if r.match_type.as_deref() == Some("NoMapping") {
+                    let reason = if r.match_type == Some(WhoMatchType::NoMapping) {
                         NoMapReason::WhoNoMapping
                     } else {
                         NoMapReason::WhoMapsToGroupingWithoutResidual
@@ -553,12 +556,12 @@ impl Service {
             };
             let (x, y) = (concept_in(&a)?, concept_in(&b)?);
             let (concept, changes) = match (&x, &y) {
-                (None, None) => ("unknown", Vec::new()),
-                (None, Some(_)) => ("added", Vec::new()),
-                (Some(_), None) => ("removed", Vec::new()),
+                (None, None) => (ConceptChange::Unknown, Vec::new()),
+                (None, Some(_)) => (ConceptChange::Added, Vec::new()),
+                (Some(_), None) => (ConceptChange::Removed, Vec::new()),
                 (Some(p), Some(n)) => {
                     let c = compare(p, n);
-                    (if c.is_empty() { "unchanged" } else { "changed" }, c)
+                    (if c.is_empty() { ConceptChange::Unchanged } else { ConceptChange::Changed }, c)
                 }
             };
             let mut mappings = Vec::new();
@@ -574,28 +577,16 @@ impl Service {
             for name in tables {
                 let rows_in = |r: &crate::model::Release| -> Result<Option<RowSummary>> {
                     match r.mappings.iter().find(|m| m.table == name) {
-                        Some(m) => Ok(RowSummary::chosen(&self.store.mappings_for(m.version_id, &q.code)?)),
+                        Some(m) => Ok(RowSummary::of(&self.store.mappings_for(m.version_id, &q.code)?)),
                         None => Ok(None),
                     }
                 };
                 let (p, n) = (rows_in(&a)?, rows_in(&b)?);
-                if let Some(kind) = row_change_kind(p.as_ref(), n.as_ref()) {
-                    mappings.push(RowChange {
-                        table: name.to_owned(),
-                        code: q.code.clone(),
-                        kind: kind.to_owned(),
-                        from: p,
-                        to: n,
-                    });
+                if let Some(kind) = RowChangeKind::between(p.as_ref(), n.as_ref()) {
+                    mappings.push(RowChange { table: name.to_owned(), code: q.code.clone(), kind, from: p, to: n });
                 }
             }
-            out.push(ImpactItem {
-                system: cs.slug.to_owned(),
-                code: q.code.clone(),
-                concept: concept.to_owned(),
-                changes,
-                mappings,
-            });
+            out.push(ImpactItem { system: cs.slug.to_owned(), code: q.code.clone(), concept, changes, mappings });
         }
         Ok(out)
     }

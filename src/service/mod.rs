@@ -363,7 +363,7 @@ impl Service {
         self.store.audit(
             &release.created_at,
             &req.publisher,
-            "publish",
+            crate::model::AuditAction::Publish,
             &format!("release={} sha256={}", release.id, release.sha256),
         )?;
         Ok(release)
@@ -453,8 +453,7 @@ impl Service {
                 let c = c?;
                 f(&s.system, &c.code, c.status.as_str(), "display", &c.display)?;
                 for d in &c.designations {
-                    let kind = crate::model::wire_name(&d.use_);
-                    f(&s.system, &c.code, c.status.as_str(), &kind, &d.value)?;
+                    f(&s.system, &c.code, c.status.as_str(), d.use_.as_str(), &d.value)?;
                 }
             }
         }

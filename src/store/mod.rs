@@ -41,8 +41,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 use crate::model::{
-    AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion, Release,
-    SourceFileInfo, TokenInfo, VersionState,
+    AuditAction, AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion,
+    Release, SourceFileInfo, TokenInfo, VersionState,
 };
 use manifest::{Manifest, FORMAT_VERSION};
 
@@ -612,12 +612,12 @@ impl Store {
     }
 
     /// Appends to the audit log.
-    pub(crate) fn audit(&self, at: &str, actor: &str, action: &str, detail: &str) -> Result<AuditEntry> {
+    pub(crate) fn audit(&self, at: &str, actor: &str, action: AuditAction, detail: &str) -> Result<AuditEntry> {
         let e = AuditEntry {
             seq: self.db.generate_id()? + 1,
             at: at.into(),
             actor: actor.into(),
-            action: action.into(),
+            action,
             detail: detail.into(),
         };
         self.audit.insert(keys::id(e.seq), encode(&e))?;

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use henkan::model::{DecisionAction, Relationship, ReviewState, Role};
+use henkan::model::{AuditAction, DecisionAction, Relationship, ReviewState, Role};
 use henkan::{CandidateQuery, DecisionRequest, Error, PublishRequest, TranslateFilter};
 
 use crate::common::{open, shared, tempdir, TestApp};
@@ -84,8 +84,8 @@ fn decisions_apply_at_publish_carry_forward_and_export() {
 
     // The audit log names who did what.
     let log = s.audit_log(10).unwrap();
-    assert!(log.iter().any(|e| e.actor == "alice" && e.action == "decision" && e.detail.contains("code=8841698")));
-    assert!(log.iter().any(|e| e.action == "publish" && e.detail.contains("release=r2")));
+    assert!(log.iter().any(|e| e.actor == "alice" && e.action == AuditAction::Decision && e.detail.contains("code=8841698")));
+    assert!(log.iter().any(|e| e.action == AuditAction::Publish && e.detail.contains("release=r2")));
 
     // Decisions travel as TSV and keep their authors and source hashes.
     let tsv = s.export_decisions(Some(TABLE)).unwrap();
@@ -199,5 +199,5 @@ fn decisions_shipped_in_mappings_apply_to_the_default_release() {
         (m.target_code.as_deref(), m.review_state, m.reviewer.as_deref()),
         (Some("5A11"), ReviewState::Approved, Some("dana"))
     );
-    assert!(d.audit_log(50).unwrap().iter().any(|e| e.action == "decisions.import" && e.actor == "bootstrap"));
+    assert!(d.audit_log(50).unwrap().iter().any(|e| e.action == AuditAction::DecisionsImport && e.actor == "bootstrap"));
 }

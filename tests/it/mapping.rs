@@ -2,7 +2,7 @@
 //! rules on hand-checked real rows, translate through the service, the CLI and HTTP.
 
 use axum::http::StatusCode;
-use henkan::model::{NoMapReason, Relationship, ReviewState};
+use henkan::model::{NoMapReason, Relationship, ReviewState, RowChangeKind};
 use henkan::{Error, TranslateFilter};
 
 use crate::common::{open, shared, tempdir, TestApp};
@@ -302,10 +302,10 @@ fn table_diff_impact_and_as_of_across_two_disease_editions() {
     let d = s.diff("2024-01", "2024-06", None, Some("jp-receipt-disease--icd11-mms")).unwrap();
     assert!(d.systems.is_empty());
     let t = &d.tables[0];
-    let count = |k: &str| t.changes.iter().filter(|c| c.kind == k).count();
-    assert_eq!((count("added"), count("removed")), (82, 29));
-    assert!(count("retargeted") > 0, "19 codes changed their ICD-10-1 between the editions");
-    assert!(t.changes.iter().any(|c| c.code == "2028045" && c.kind == "removed"));
+    let count = |k: RowChangeKind| t.changes.iter().filter(|c| c.kind == k).count();
+    assert_eq!((count(RowChangeKind::Added), count(RowChangeKind::Removed)), (82, 29));
+    assert!(count(RowChangeKind::Retargeted) > 0, "19 codes changed their ICD-10-1 between the editions");
+    assert!(t.changes.iter().any(|c| c.code == "2028045" && c.kind == RowChangeKind::Removed));
 
     // Impact for exactly three codes.
     let codes = ["2028045", "8851497", "8848176"]
