@@ -1,5 +1,6 @@
 //! `Error`: everything the [`Service`](crate::Service) can fail with. Lower layers come in via
-//! `#[from]`; the HTTP and CLI layers each map it in one place (status code / exit code).
+//! `#[from]`. Each error has one [`ErrorKind`] and one stable machine code ([`Error::code`]);
+//! the HTTP layer maps the kind to a status and the CLI to an exit code, nothing else.
 
 use crate::import::ImportError;
 use crate::store::StoreError;
@@ -69,12 +70,26 @@ pub enum Error {
         /// Release id.
         release: String,
     },
+    /// No mapping table of that name.
+    #[error("no mapping table {table:?} in {release}: see GET /v1/releases/{{id}} for the tables of a release")]
+    TableNotFound {
+        /// The table name asked for.
+        table: String,
+        /// Where it was looked for (a release id, `draft`, or two release ids).
+        release: String,
+    },
     /// A review decision that cannot be recorded.
     #[error("invalid decision: {0}")]
     InvalidDecision(String),
     /// No or unknown credentials.
     #[error("this endpoint needs a curator token: send `Authorization: Bearer <token>` (tokens are made with `henkan token create --name <who> --role curator`)")]
     Unauthorized,
+    /// A valid token whose role may not do this.
+    #[error("a {role} token may not do this: ask for a token with the role this endpoint needs")]
+    Forbidden {
+        /// The token's role.
+        role: crate::model::Role,
+    },
     /// A malformed date.
     #[error("invalid date {0:?}: use YYYY-MM-DD")]
     InvalidDate(String),
@@ -103,6 +118,80 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+crate::vocabulary! {
+    /// What kind of failure an error is: it alone decides the HTTP status and the CLI exit code.
+    pub enum ErrorKind {
+        /// The release, code system, code or table asked for does not exist.
+        NotFound = "not_found",
+        /// A malformed argument, request or input file.
+        InvalidInput = "invalid_input",
+        /// The request conflicts with the current state (release id taken, nothing to publish,
+        /// data directory in use).
+        Conflict = "conflict",
+        /// No or unknown credentials.
+        Unauthorized = "unauthorized",
+        /// Valid credentials that may not do this.
+        Forbidden = "forbidden",
+        /// Nothing is published yet: the service cannot answer until something is.
+        Unavailable = "unavailable",
+        /// A data directory of another format.
+        IncompatibleData = "incompatible_data",
+        /// A bug, an I/O failure or a failed background task.
+        Internal = "internal",
+    }
+}
+
+impl Error {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            Error::UnknownSystem(_)
+            | Error::ReleaseNotFound(_)
+            | Error::SystemNotInRelease { .. }
+            | Error::ConceptNotFound { .. }
+            | Error::CodeNeverSeen { .. }
+            | Error::MappingTableNotFound { .. }
+            | Error::TableNotFound { .. }
+            | Error::NoReleaseOnDate { .. } => K::NotFound,
+            Error::InvalidReleaseId(_)
+            | Error::InvalidDate(_)
+            | Error::InvalidDecision(_)
+            | Error::DeriveInput { .. }
+            | Error::Import(_)
+            | Error::MastersPlan { .. } => K::InvalidInput,
+            Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => {
+                K::Conflict
+            }
+            Error::Unauthorized => K::Unauthorized,
+            Error::Forbidden { .. } => K::Forbidden,
+            Error::NoReleases => K::Unavailable,
+            Error::Store(StoreError::IncompatibleFormat { .. }) => K::IncompatibleData,
+            Error::Store(_) | Error::Search(_) | Error::Internal(_) => K::Internal,
+        }
+    }
+
+    /// The stable machine code of the error (the `code` of an API error answer).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::UnknownSystem(_) => "code_system_not_found",
+            Error::ReleaseNotFound(_) | Error::NoReleaseOnDate { .. } => "release_not_found",
+            Error::SystemNotInRelease { .. } => "code_system_not_in_release",
+            Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => "concept_not_found",
+            Error::MappingTableNotFound { .. } => "mapping_table_not_found",
+            Error::TableNotFound { .. } => "table_not_found",
+            Error::InvalidReleaseId(_) | Error::InvalidDate(_) | Error::InvalidDecision(_) => "invalid_request",
+            Error::DeriveInput { .. } | Error::Import(_) | Error::MastersPlan { .. } => "invalid_input",
+            Error::NothingToPublish(_) => "nothing_to_publish",
+            Error::Store(StoreError::ReleaseExists(_)) => "release_exists",
+            Error::Store(StoreError::Locked { .. }) => "data_directory_in_use",
+            Error::Store(StoreError::IncompatibleFormat { .. }) => "incompatible_data",
+            Error::NoReleases => "no_release_published",
+            _ => self.kind().as_str(),
+        }
+    }
 }
 
 /// Result of the service layer.

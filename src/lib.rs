@@ -10,6 +10,7 @@
 //!
 //! See ARCHITECTURE.md for the data flow and the store's key layout.
 
+pub(crate) mod bootstrap;
 pub mod cli;
 pub mod config;
 pub(crate) mod derive;
@@ -21,16 +22,17 @@ pub mod model;
 pub mod search;
 mod service;
 mod store;
+pub mod translate;
 
-pub use derive::DeriveReport;
+pub use derive::{DeriveReport, Generator};
 pub use error::{Error, Result};
 pub use import::ImportError;
 pub use service::{
     CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,
-    ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, TranslateFilter, Translation,
-    TranslationSource, BUNDLED_PUBLISHER,
+    ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER,
 };
 pub use store::StoreError;
+pub use translate::{TranslateFilter, Translation, TranslationSource, Translator};
 
 /// Declares an enum of fixed meanings with one wire name per value (see `henkan_loaders::vocabulary`).
 pub(crate) use henkan_loaders::vocabulary;

@@ -5,20 +5,21 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{print_json, spinner};
-use crate::{Error, Service};
+use crate::{Error, Generator, Service};
 
 /// Arguments of `derive`.
 #[derive(Debug, Args)]
 pub struct DeriveArgs {
-    /// Generator: disease-icd11.
-    generator: String,
-    /// Its input files (disease-icd11: WHO 10To11MapToOneCategory.txt and 10To11MapToMultipleCategories.txt).
+    /// Generator: disease-icd11, lab-loinc or drug-rxnorm.
+    generator: Generator,
+    /// Its input files (disease-icd11: WHO 10To11MapToOneCategory.txt and 10To11MapToMultipleCategories.txt;
+    /// lab-loinc: optionally a vocabulary TSV; drug-rxnorm: optionally a moiety TSV).
     files: Vec<PathBuf>,
 }
 
 pub(super) fn run(service: &Service, args: DeriveArgs, json: bool) -> Result<(), Error> {
     let pb = spinner(&format!("deriving {}", args.generator));
-    let report = service.derive(&args.generator, &args.files);
+    let report = service.derive(args.generator, &args.files);
     pb.finish_and_clear();
     let r = report?;
     if json {

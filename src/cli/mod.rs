@@ -2,8 +2,9 @@
 //! and printing text (or JSON with `--json`).
 //!
 //! Exit codes (stable, for scripts): 0 success · 1 internal or I/O error · 2 usage error ·
-//! 3 not found (release, code system, code) · 4 invalid input file or argument ·
-//! 5 conflict (release id taken, nothing to publish, data directory in use) ·
+//! 3 not found (release, code system, code, table; or nothing published yet) · 4 invalid input file or argument ·
+//! 5 conflict (release id taken, nothing to publish, data directory in use) or a missing or
+//! insufficient token ·
 //! 6 incompatible data directory format.
 
 mod audit;
@@ -29,7 +30,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::config::{GlobalOpts, ServeOpts, StoreConfig};
-use crate::store::StoreError;
+use crate::error::ErrorKind;
 use crate::{Error, Service};
 
 /// henkan: versioned Japanese healthcare code masters, mappings and a terminology API.
@@ -81,22 +82,12 @@ pub enum Command {
 
 /// Exit code for an error (see the module docs).
 pub fn exit_code(e: &Error) -> u8 {
-    match e {
-        Error::UnknownSystem(_)
-        | Error::ReleaseNotFound(_)
-        | Error::NoReleases
-        | Error::SystemNotInRelease { .. }
-        | Error::ConceptNotFound { .. }
-        | Error::CodeNeverSeen { .. }
-        | Error::MappingTableNotFound { .. }
-        | Error::NoReleaseOnDate { .. } => 3,
-        Error::InvalidDate(_) | Error::InvalidDecision(_) => 4,
-        Error::Unauthorized => 5,
-        Error::DeriveInput { .. } => 4,
-        Error::Import(_) | Error::InvalidReleaseId(_) | Error::MastersPlan { .. } => 4,
-        Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => 5,
-        Error::Store(StoreError::IncompatibleFormat { .. }) => 6,
-        Error::Store(_) | Error::Search(_) | Error::Internal(_) => 1,
+    match e.kind() {
+        ErrorKind::Internal => 1,
+        ErrorKind::NotFound | ErrorKind::Unavailable => 3,
+        ErrorKind::InvalidInput => 4,
+        ErrorKind::Conflict | ErrorKind::Unauthorized | ErrorKind::Forbidden => 5,
+        ErrorKind::IncompatibleData => 6,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Decision, DecisionAction, Hop, Mapping, Method, Relationship, ReviewState};
+use crate::model::{row_order, Decision, DecisionAction, Hop, Made, Mapping, Method, Relationship, ReviewState};
 
 /// What applying decisions did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,11 +81,7 @@ pub(crate) fn apply(
                 list.push(manual_row(code, d, source_system, target_system, target(&d.target_code)));
             }
         }
-        list.sort_by(|a, b| {
-            (b.review_state == ReviewState::Approved)
-                .cmp(&(a.review_state == ReviewState::Approved))
-                .then(b.score.total_cmp(&a.score))
-        });
+        list.sort_by(row_order);
     }
     result
 }
@@ -117,20 +113,9 @@ fn manual_row(code: &str, d: &Decision, source_system: &str, target_system: &str
             d.comment.as_deref().map(|c| format!(": {c}")).unwrap_or_default()
         ),
     };
+    let made = Made { method: Method::Manual, author: &d.author, at: &d.decided_at };
     Mapping {
-        source_code: code.to_owned(),
-        target_code: Some(d.target_code.clone()),
-        target_display: display,
-        no_map_reason: None,
-        relationship: Some(relationship),
-        method: Method::Manual,
-        evidence_text: format!("{} → {} ({})", hop.from, hop.to, hop.source),
-        evidence: vec![hop],
-        score: 1.0,
-        author: d.author.clone(),
-        review_state: ReviewState::Approved,
-        reviewer: Some(d.author.clone()),
         comment: d.comment.clone(),
-        created_at: d.decided_at.clone(),
+        ..Mapping::through(code, vec![hop], display, made).scored(1.0).approved_by(d.author.clone())
     }
 }

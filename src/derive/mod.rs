@@ -1,17 +1,124 @@
 //! Mapping-table generators: each turns the loaded masters (and crosswalks) into candidate rows
-//! with provenance, and reports its coverage. Pure functions over domain types; the service
-//! reads their inputs and stores their output.
+//! with provenance. A generator reads its inputs through [`Source`] (the draft's, else the latest
+//! release's versions) and its data files, and returns a [`Derived`] table; the service applies
+//! curators' decisions to it, tallies its [`DeriveReport`] and stages it.
 
 pub(crate) mod decisions;
+pub(crate) mod decisions_tsv;
 pub(crate) mod disease_icd11;
 pub(crate) mod drug_rxnorm;
 pub(crate) mod lab_loinc;
+pub(crate) mod who_crosswalk;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::model::{Mapping, Method, Relationship, ReviewState};
+use crate::error::{Error, Result};
+use crate::model::{
+    chosen_row, row_order, CodeSystemVersion, Concept, Mapping, MappingTableVersion, ReviewState, SourceFileInfo,
+};
+
+crate::vocabulary! {
+    /// A mapping-table generator, by the name the CLI, the API and `masters/default.toml` use.
+    pub enum Generator {
+        /// Receipt 傷病名 → ICD-11 MMS through ICD-10 and WHO's transition tables.
+        DiseaseIcd11 = "disease-icd11",
+        /// JLAC10 → LOINC by matching axes.
+        LabLoinc = "lab-loinc",
+        /// YJ → RxNorm through a katakana → Latin phonetic key.
+        DrugRxnorm = "drug-rxnorm",
+    }
+}
+
+/// What a generator reads from the store: the draft's (else the latest release's) version of a
+/// code system, and a version's concepts.
+pub(crate) trait Source {
+    /// The draft's, else the latest release's, version of `system`, if any.
+    fn base(&self, system: &str) -> Result<Option<CodeSystemVersion>>;
+    /// Every concept of a stored version, in code order.
+    fn concepts(&self, version: u64) -> Result<Vec<Concept>>;
+}
+
+/// A derived table before it is stored: its header, the ids of the versions it maps between,
+/// and its rows by source code.
+pub(crate) struct Derived {
+    /// The table version's header (counts and digest are filled when it is written).
+    pub(crate) header: MappingTableVersion,
+    /// Store ids of the source and target versions.
+    pub(crate) versions: (u64, u64),
+    /// Rows by source code.
+    pub(crate) rows: BTreeMap<String, Vec<Mapping>>,
+}
+
+impl Derived {
+    /// A table from `source` to `target`, made by `generator` (its name and policy) from `inputs`.
+    pub(crate) fn new(
+        table: &str,
+        (source, target): (&CodeSystemVersion, &CodeSystemVersion),
+        generator: String,
+        inputs: Vec<SourceFileInfo>,
+        created_at: &str,
+        mut rows: BTreeMap<String, Vec<Mapping>>,
+    ) -> Derived {
+        for list in rows.values_mut() {
+            list.sort_by(row_order);
+        }
+        let header = MappingTableVersion {
+            id: 0,
+            table: table.to_owned(),
+            source_system: source.system.clone(),
+            source_version: source.version.clone(),
+            target_system: target.system.clone(),
+            target_version: target.version.clone(),
+            generator,
+            inputs,
+            mapped: 0,
+            no_map: 0,
+            rows: 0,
+            digest: String::new(),
+            created_at: created_at.to_owned(),
+            decisions_through: 0,
+        };
+        Derived { header, versions: (source.id, target.id), rows }
+    }
+}
+
+/// Runs a generator on `files` (see [`crate::Service::derive`] for what each one takes).
+pub(crate) fn run(generator: Generator, source: &dyn Source, files: &[PathBuf], now: &str) -> Result<Derived> {
+    match generator {
+        Generator::DiseaseIcd11 => disease_icd11::run(source, files, now),
+        Generator::LabLoinc => lab_loinc::run(source, files, now),
+        Generator::DrugRxnorm => drug_rxnorm::run(source, files, now),
+    }
+}
+
+/// The version of `system` a generator reads, or an error saying to import it first.
+pub(crate) fn input(source: &dyn Source, generator: &str, system: &str) -> Result<CodeSystemVersion> {
+    source.base(system)?.ok_or_else(|| Error::DeriveInput {
+        generator: generator.to_owned(),
+        message: format!("neither the draft nor the latest release holds {system}: import it first"),
+    })
+}
+
+/// An optional single data file given to a generator (its text and provenance), else its
+/// shipped default.
+pub(crate) fn data_file(
+    generator: Generator,
+    files: &[PathBuf],
+    default: &str,
+    format: &str,
+) -> Result<(String, Vec<SourceFileInfo>)> {
+    match files {
+        [] => Ok((default.to_owned(), Vec::new())),
+        [path] => {
+            let (bytes, info) = crate::import::read_source(Path::new(path), format)?;
+            Ok((String::from_utf8_lossy(&bytes).into_owned(), vec![info]))
+        }
+        _ => Err(Error::DeriveInput { generator: generator.to_string(), message: "give at most one data file".into() }),
+    }
+}
 
 /// What a generator reports when it runs.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -45,20 +152,20 @@ pub struct DeriveReport {
 }
 
 impl DeriveReport {
-    /// Fills the statistics from the rows.
+    /// Fills the statistics from the rows: each source code counts by its chosen row
+    /// ([`chosen_row`]).
     pub(crate) fn tally(&mut self, rows: &BTreeMap<String, Vec<Mapping>>) {
         self.sources = rows.len() as u64;
         for list in rows.values() {
-            let best = list.iter().filter(|m| m.target_code.is_some()).max_by(|a, b| a.score.total_cmp(&b.score));
-            match best {
-                Some(m) => {
+            match chosen_row(list) {
+                Some(m) if m.target_code.is_some() => {
                     self.mapped += 1;
-                    let rel = m.relationship.map_or("-", Relationship::as_str);
+                    let rel = m.relationship.map_or("-", crate::model::Relationship::as_str);
                     *self.relationships.entry(rel.to_owned()).or_default() += 1;
                     let bucket = format!("{:.1}", (f64::from(m.score) * 10.0).floor() / 10.0);
                     *self.scores.entry(bucket).or_default() += 1;
                 }
-                None => {
+                _ => {
                     self.no_map += 1;
                     if let Some(reason) = list.iter().find_map(|m| m.no_map_reason) {
                         *self.no_map_reasons.entry(reason.as_str().to_owned()).or_default() += 1;
@@ -68,26 +175,5 @@ impl DeriveReport {
             self.auto_approved += list.iter().filter(|m| m.review_state == ReviewState::Approved).count() as u64;
         }
         self.coverage = if self.sources == 0 { 0.0 } else { self.mapped as f64 / self.sources as f64 };
-    }
-}
-
-/// A row with only its source, method, author and time set: generators fill in the rest with
-/// struct-update syntax (`Mapping { target_code: …, ..base_row(…) }`).
-pub(crate) fn base_row(source_code: &str, method: Method, author: &str, now: &str) -> Mapping {
-    Mapping {
-        source_code: source_code.to_owned(),
-        target_code: None,
-        target_display: None,
-        no_map_reason: None,
-        relationship: None,
-        method,
-        evidence: Vec::new(),
-        evidence_text: String::new(),
-        score: 0.0,
-        author: author.to_owned(),
-        review_state: ReviewState::Candidate,
-        reviewer: None,
-        comment: None,
-        created_at: now.to_owned(),
     }
 }

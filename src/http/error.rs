@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::store::StoreError;
+use crate::error::ErrorKind;
 use crate::Error;
 
 /// An error answer: status, stable machine code, human message.
@@ -28,38 +28,26 @@ impl ApiError {
     }
 }
 
-/// Stable code and status for every service error.
-fn classify(e: &Error) -> (StatusCode, &'static str) {
-    use StatusCode as S;
-    match e {
-        Error::UnknownSystem(_) => (S::NOT_FOUND, "code_system_not_found"),
-        Error::ReleaseNotFound(_) => (S::NOT_FOUND, "release_not_found"),
-        Error::NoReleases => (S::SERVICE_UNAVAILABLE, "no_release_published"),
-        Error::SystemNotInRelease { .. } => (S::NOT_FOUND, "code_system_not_in_release"),
-        Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => (S::NOT_FOUND, "concept_not_found"),
-        Error::InvalidReleaseId(_) | Error::InvalidDate(_) | Error::InvalidDecision(_) => {
-            (S::BAD_REQUEST, "invalid_request")
-        }
-        Error::Unauthorized => (S::UNAUTHORIZED, "unauthorized"),
-        Error::NoReleaseOnDate { .. } => (S::NOT_FOUND, "release_not_found"),
-        Error::NothingToPublish(_) => (S::CONFLICT, "nothing_to_publish"),
-        Error::MappingTableNotFound { .. } => (S::NOT_FOUND, "mapping_table_not_found"),
-        Error::DeriveInput { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
-        Error::Store(StoreError::ReleaseExists(_)) => (S::CONFLICT, "release_exists"),
-        Error::Import(_) => (S::UNPROCESSABLE_ENTITY, "invalid_input"),
-        Error::Store(_) | Error::Search(_) | Error::MastersPlan { .. } | Error::Internal(_) => {
-            (S::INTERNAL_SERVER_ERROR, "internal")
-        }
+/// The status of each kind of error.
+fn status(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::IncompatibleData | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let (status, code) = classify(&e);
-        if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
+        let (status, code) = (status(e.kind()), e.code());
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
             // Logged once, here; the client gets a generic message.
             tracing::error!(error = %e, "Request failed");
-            return Self { status, code, message: "internal error; the server log has the details".into() };
+            return Self { status, code: "internal", message: "internal error; the server log has the details".into() };
         }
         Self { status, code, message: e.to_string() }
     }

@@ -50,7 +50,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// The holder of a valid curator token (`Authorization: Bearer <token>`); otherwise a 401
-/// `unauthorized`.
+/// `unauthorized` (no or unknown token) or a 403 `forbidden` (a token of another role).
 pub(crate) struct Curator(pub(crate) crate::model::TokenInfo);
 
 impl FromRequestParts<super::AppState> for Curator {
@@ -65,7 +65,8 @@ impl FromRequestParts<super::AppState> for Curator {
             .ok_or(crate::Error::Unauthorized)?;
         match state.0.authenticate(token)? {
             Some(info) if info.role == crate::model::Role::Curator => Ok(Self(info)),
-            _ => Err(crate::Error::Unauthorized.into()),
+            Some(info) => Err(crate::Error::Forbidden { role: info.role }.into()),
+            None => Err(crate::Error::Unauthorized.into()),
         }
     }
 }

@@ -3,6 +3,8 @@
 //! Everything here happens before anything is written: a set of files either parses completely
 //! or the import fails with the first problem, naming file, line and field.
 
+pub(crate) mod validate;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -145,6 +147,26 @@ pub(crate) struct ParsedVersion {
 }
 
 impl ParsedVersion {
+    /// Adds another file of the same full version: its concepts fill in (or add to) the ones
+    /// read so far, by code.
+    fn merge(&mut self, f: ParsedFile) {
+        let mut index: std::collections::HashMap<String, usize> =
+            self.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
+        for c in f.loaded.concepts {
+            match index.get(&c.code) {
+                Some(&i) => self.concepts[i].fill_from(c),
+                None => {
+                    index.insert(c.code.clone(), self.concepts.len());
+                    self.concepts.push(c);
+                }
+            }
+        }
+        self.relations.extend(f.loaded.relations.into_iter().map(|r| (f.info.name.clone(), r)));
+        self.files.push(f.info);
+        self.notes.extend(f.loaded.notes);
+        self.crosswalks.extend(f.loaded.crosswalk);
+    }
+
     /// Applies the relations read with this version to its concepts (as set properties of the
     /// subject), checking that both ends are concepts of it.
     fn apply_relations(&mut self) -> Result<(), ImportError> {
@@ -262,18 +284,19 @@ fn parse_file(path: &Path, format: Option<&str>, version: Option<&str>) -> Resul
     })
 }
 
-/// Parses every file (nothing is written) and groups them into one version per code system.
-pub(crate) fn parse_all(
+/// Parses every file on all cores; the first failing file (in the order given) is the one
+/// reported. A file holding several code systems (every segment table of a JLAC10 workbook)
+/// gives one parsed file per system.
+fn parse_files(
     paths: &[PathBuf],
     format: Option<&str>,
     version: Option<&str>,
     progress: impl Fn(&Path) + Sync,
-) -> Result<Vec<ParsedVersion>, ImportError> {
+) -> Result<Vec<ParsedFile>, ImportError> {
     use rayon::prelude::*;
     if paths.is_empty() {
         return Err(ImportError::NoFiles);
     }
-    // Files parse in parallel; the first failing file (in the order given) is the one reported.
     let parsed: Vec<Result<ParsedFile, ImportError>> = paths
         .par_iter()
         .map(|path| {
@@ -284,7 +307,6 @@ pub(crate) fn parse_all(
     let mut files = Vec::new();
     for f in parsed {
         let mut f = f?;
-        // A file may hold several code systems (e.g. every segment table of a JLAC10 workbook).
         let also = std::mem::take(&mut f.loaded.also);
         let info = f.info.clone();
         files.push(f);
@@ -293,6 +315,17 @@ pub(crate) fn parse_all(
             files.push(ParsedFile { info: info.clone(), version, loaded });
         }
     }
+    Ok(files)
+}
+
+/// Parses every file (nothing is written) and groups them into one version per code system.
+pub(crate) fn parse_all(
+    paths: &[PathBuf],
+    format: Option<&str>,
+    version: Option<&str>,
+    progress: impl Fn(&Path) + Sync,
+) -> Result<Vec<ParsedVersion>, ImportError> {
+    let files = parse_files(paths, format, version, progress)?;
     // One entry per version: a full version (several files may form it) or one change file.
     let mut out: Vec<(ParsedVersion, Option<String>, String)> = Vec::new();
     for f in files {
@@ -332,21 +365,7 @@ pub(crate) fn parse_all(
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
             return Err(refuse(first, &format!("versions {} and {}", show(prev_version), show(&f.version))));
         }
-        let mut index: std::collections::HashMap<String, usize> =
-            prev.concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
-        for c in f.loaded.concepts {
-            match index.get(&c.code) {
-                Some(&i) => prev.concepts[i].fill_from(c),
-                None => {
-                    index.insert(c.code.clone(), prev.concepts.len());
-                    prev.concepts.push(c);
-                }
-            }
-        }
-        prev.relations.extend(f.loaded.relations.into_iter().map(|r| (f.info.name.clone(), r)));
-        prev.files.push(f.info);
-        prev.notes.extend(f.loaded.notes);
-        prev.crosswalks.extend(f.loaded.crosswalk);
+        prev.merge(f);
     }
     // Per system: its full version first, then its change files in version (date) order.
     let systems: Vec<&'static str> = out.iter().map(|(v, _, _)| v.system).collect();

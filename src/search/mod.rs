@@ -5,6 +5,8 @@
 //! Engine details stay here: the service asks for `SearchIndex::build(release concepts)` and
 //! `search(query)`; nothing outside names tantivy.
 
+pub(crate) mod cache;
+pub(crate) mod corpus;
 mod disk;
 mod field;
 pub(crate) mod index_terms;
@@ -48,6 +50,7 @@ pub enum SearchError {
     },
 }
 
+pub(crate) use cache::IndexCache;
 pub(crate) use disk::INDEX_FORMAT_VERSION;
 
 /// Which release an on-disk index belongs to.

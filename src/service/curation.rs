@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{now, Service};
-use crate::derive::decisions;
+use crate::derive::{decisions, decisions_tsv};
 use crate::error::{Error, Result};
 use crate::model::{
     AuditAction, AuditEntry, Decision, DecisionAction, Mapping, MappingTableVersion, Relationship, ReviewState, Role,
@@ -106,11 +106,8 @@ impl Service {
                 .latest_release()?
                 .and_then(|r| r.mappings.iter().find(|m| m.table == table).map(|m| m.version_id)),
         };
-        let not_found = || Error::MappingTableNotFound {
-            source_system: table.to_owned(),
-            target: "-".into(),
-            release: "draft".into(),
-        };
+        let not_found =
+            || Error::TableNotFound { table: table.to_owned(), release: "the draft or the latest release".into() };
         let header = self.store.mapping_version(id.ok_or_else(not_found)?)?.ok_or_else(not_found)?;
         let source = self.base_version(&header.source_system)?.ok_or_else(not_found)?;
         let target = self.base_version(&header.target_system)?.ok_or_else(not_found)?;
@@ -243,61 +240,20 @@ impl Service {
 
     /// Every decision as TSV (the `mappings/<table>/decisions.tsv` layout), optionally one table.
     pub fn export_decisions(&self, table: Option<&str>) -> Result<String> {
-        let mut out = String::from(
-            "table\tsource_code\taction\ttarget_code\trelationship\tauthor\tdecided_at\tsource_hash\tcomment\n",
-        );
-        for d in self.store.all_decisions() {
-            let d = d?;
-            if table.is_some_and(|t| t != d.table) {
-                continue;
-            }
-            let clean = |s: &str| s.replace(['\t', '\n'], " ");
-            out.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                d.table,
-                d.source_code,
-                d.action,
-                d.target_code,
-                d.relationship.map_or("", |r| r.as_str()),
-                clean(&d.author),
-                d.decided_at,
-                d.source_hash,
-                clean(d.comment.as_deref().unwrap_or(""))
-            ));
-        }
-        Ok(out)
+        let decisions = self.store.all_decisions().collect::<Result<Vec<_>, _>>()?;
+        Ok(decisions_tsv::write(decisions.iter().filter(|d| table.is_none_or(|t| t == d.table))))
     }
 
     /// Records the decisions of a `decisions.tsv` file (keeping their authors, times and source
-    /// hashes, so they carry forward exactly as decided). Returns how many.
+    /// hashes, so they carry forward exactly as decided): all of them, or none when a line is
+    /// bad. Returns how many.
     pub fn import_decisions(&self, path: &Path, actor: &str) -> Result<usize> {
         let text =
             std::fs::read_to_string(path).map_err(|source| crate::ImportError::Io { path: path.to_owned(), source })?;
-        let mut n = 0;
-        for (i, line) in text.lines().enumerate().skip(1).filter(|(_, l)| !l.trim().is_empty()) {
-            let f: Vec<&str> = line.split('\t').collect();
-            let bad = |what: &str| Error::InvalidDecision(format!("{}: line {}: {what}", path.display(), i + 1));
-            if f.len() < 8 {
-                return Err(bad("expected 9 tab-separated fields"));
-            }
-            let action: DecisionAction = f[2].parse().map_err(|e| bad(&format!("field 3 \"action\": {e}")))?;
-            let relationship: Option<Relationship> = match f[4] {
-                "" => None,
-                r => Some(r.parse().map_err(|e| bad(&format!("field 5 \"relationship\": {e}")))?),
-            };
-            self.store.add_decision(Decision {
-                seq: 0,
-                table: f[0].into(),
-                source_code: f[1].into(),
-                action,
-                target_code: f[3].into(),
-                relationship,
-                author: f[5].into(),
-                comment: f.get(8).filter(|c| !c.is_empty()).map(|c| (*c).to_owned()),
-                decided_at: f[6].into(),
-                source_hash: f[7].into(),
-            })?;
-            n += 1;
+        let decisions = decisions_tsv::parse(&text, &path.display().to_string())?;
+        let n = decisions.len();
+        for d in decisions {
+            self.store.add_decision(d)?;
         }
         self.store.audit(
             &now(),

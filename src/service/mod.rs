@@ -3,13 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::StoreConfig;
 use crate::error::{Error, Result};
 use crate::import::ImportError;
 use crate::lifecycle;
 
+mod bootstrap;
 mod curation;
 mod mapping;
 
@@ -17,15 +18,17 @@ pub use crate::lifecycle::PublishRequest;
 use crate::model::{resolve_system, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
 use crate::store::Store;
 pub use curation::{CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
-pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem, TranslateFilter, Translation, TranslationSource};
+pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem};
 
 /// The facade over a data directory.
 pub struct Service {
     store: Store,
-    /// Where release search indexes live (`<data dir>/search/`), one directory per release hash.
-    search_root: PathBuf,
-    /// Search indexes by release id, built on first use.
-    indexes: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::search::SearchIndex>>>,
+    /// Search indexes by release id (`<data dir>/search/`), built on first use.
+    indexes: crate::search::IndexCache,
+    /// Translators by release and systems, resolved on first use.
+    translators: crate::translate::Translators,
+    /// Releases by the dates of their versions, for `as_of`.
+    as_of: crate::translate::AsOf,
 }
 
 /// The answer of a search.
@@ -104,35 +107,6 @@ pub struct History {
     pub events: Vec<HistoryEvent>,
 }
 
-/// The bundled default-data plan (`masters/default.toml`).
-#[derive(Debug, Deserialize)]
-struct MastersPlan {
-    release: Vec<PlannedRelease>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PlannedRelease {
-    id: String,
-    notes: String,
-    import: Vec<PlannedImport>,
-    #[serde(default)]
-    derive: Vec<PlannedDerive>,
-}
-
-/// One `henkan derive` of a planned release.
-#[derive(Debug, Deserialize)]
-struct PlannedDerive {
-    generator: String,
-    files: Vec<String>,
-}
-
-/// One `henkan import` of a planned release.
-#[derive(Debug, Deserialize)]
-struct PlannedImport {
-    files: Vec<String>,
-    version: Option<String>,
-}
-
 /// Publisher recorded on releases built from the bundled masters.
 pub const BUNDLED_PUBLISHER: &str = "henkan (bundled official masters)";
 
@@ -154,10 +128,9 @@ pub(crate) fn system_ref(cs: &CodeSystem, version: Option<String>) -> SystemRef 
 impl Service {
     /// Opens the data directory (creating it if needed).
     pub fn open(config: &StoreConfig) -> Result<Self> {
-        let store = Store::open(&config.data_dir, config.failpoint.clone(), now())?;
-        let search_root = config.data_dir.join("search");
-        crate::search::SearchIndex::clean_unfinished(&search_root);
-        Ok(Self { store, search_root, indexes: Default::default() })
+        let store = Store::open(&config.data_dir, config.failpoint.clone(), now(), config.cache_mb << 20)?;
+        let indexes = crate::search::IndexCache::new(config.data_dir.join("search"));
+        Ok(Self { store, indexes, translators: Default::default(), as_of: Default::default() })
     }
 
     /// Parses official files and stages them in the draft: all of them, or nothing.
@@ -169,7 +142,7 @@ impl Service {
         progress: impl Fn(&Path) + Sync,
     ) -> Result<Vec<StagedVersion>> {
         let parsed = crate::import::parse_all(paths, format, version, progress)?;
-        self.check_jlac10_segments(&parsed)?;
+        crate::import::validate::jlac10_segments(&parsed, &|system| self.existing_codes(system))?;
         // A WHO 10→11 table becomes a mapping table onto ICD-11: refuse before writing anything
         // when no ICD-11 version is in this import, the draft or the latest release.
         let has_crosswalk = parsed.iter().any(|p| !p.crosswalks.is_empty());
@@ -262,46 +235,12 @@ impl Service {
         Ok(out)
     }
 
-    /// JLAC10 codes must use segments of the JSLM tables loaded in the same import, else in the
-    /// draft or the latest release; when no tables are available they are checked for form only.
-    fn check_jlac10_segments(&self, parsed: &[crate::import::ParsedVersion]) -> Result<()> {
-        let Some(jlac10) = parsed.iter().find(|p| p.system == "jlac10") else { return Ok(()) };
-        let mut tables = henkan_loaders::jlac10::SegmentTables::default();
-        let mut used = Vec::new();
-        for (system, set) in [
-            ("jlac10-analyte", &mut tables.analyte),
-            ("jlac10-identification", &mut tables.identification),
-            ("jlac10-material", &mut tables.material),
-            ("jlac10-method", &mut tables.method),
-            ("jlac10-result", &mut tables.result),
-            ("jlac10-result-specific", &mut tables.result_specific),
-        ] {
-            if let Some(p) = parsed.iter().find(|p| p.system == system) {
-                set.extend(p.concepts.iter().map(|c| c.code.clone()));
-                used.push(format!("{system} {}", p.version));
-            } else if let Some(id) = self.base_version(system)? {
-                for c in self.store.concepts(id) {
-                    set.insert(c?.code);
-                }
-                used.push(format!("{system} {}", self.store.version(id)?.map(|v| v.version).unwrap_or_default()));
-            } else {
-                tracing::info!(system, "JLAC10 segment table not available: codes are checked for form only");
-                return Ok(());
-            }
-        }
-        for c in &jlac10.concepts {
-            if let Err((segment, value)) = henkan_loaders::jlac10::check_jlac10_segments(&c.code, &tables) {
-                return Err(ImportError::Jlac10Segment {
-                    file: jlac10.files.first().map(|f| f.name.clone()).unwrap_or_default(),
-                    code: c.code.clone(),
-                    segment,
-                    value,
-                    tables: used.join(", "),
-                }
-                .into());
-            }
-        }
-        Ok(())
+    /// The label and codes of the draft's (else the latest release's) version of a system.
+    fn existing_codes(&self, system: &str) -> Result<Option<crate::import::validate::Existing>> {
+        let Some(id) = self.base_version(system)? else { return Ok(None) };
+        let label = self.store.version(id)?.map(|v| v.version).unwrap_or_default();
+        let codes = self.store.concepts(id).map(|c| c.map(|c| c.code)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Some((label, codes)))
     }
 
     /// The version a change file of `system` applies to: the draft's, else the latest release's.
@@ -352,7 +291,7 @@ impl Service {
             Ok(release) => release,
             Err(e) => {
                 if let Some(Ok(sha256)) = index {
-                    self.forget_search_index(&req.id, &sha256);
+                    self.indexes.forget(&req.id, &sha256);
                 }
                 return Err(e);
             }
@@ -390,7 +329,7 @@ impl Service {
     /// One concept in a release (latest by default). `system` is a slug or canonical URI.
     pub fn lookup(&self, system: &str, code: &str, release: Option<&str>) -> Result<Lookup> {
         let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
-        let rel = self.release(release)?;
+        let rel = self.shared_release(release)?;
         let rs = rel
             .system(cs.slug)
             .ok_or_else(|| Error::SystemNotInRelease { system: cs.slug.to_owned(), release: rel.id.clone() })?;
@@ -399,7 +338,7 @@ impl Service {
             code: code.to_owned(),
             release: rel.id.clone(),
         })?;
-        Ok(Lookup { system: system_ref(cs, Some(rs.version.clone())), release: rel.id, concept })
+        Ok(Lookup { system: system_ref(cs, Some(rs.version.clone())), release: rel.id.clone(), concept })
     }
 
     /// Added, removed and changed concepts, and changed mapping rows, between two releases.
@@ -410,10 +349,9 @@ impl Service {
         let (a, b) = (self.release(Some(from))?, self.release(Some(to))?);
         if let Some(t) = table {
             if a.mappings.iter().chain(&b.mappings).all(|m| m.table != t) {
-                return Err(Error::MappingTableNotFound {
-                    source_system: t.to_owned(),
-                    target: "-".into(),
-                    release: format!("{} or {}", a.id, b.id),
+                return Err(Error::TableNotFound {
+                    table: t.to_owned(),
+                    release: format!("release {} or {}", a.id, b.id),
                 });
             }
         }
@@ -487,98 +425,12 @@ impl Service {
         self.search_index(&rel).map(|_| ())
     }
 
-    /// Drops the index built for a release (id and hash) that then failed to commit, from memory
-    /// and disk; an index cached under the same id for other content (a publish that won) stays.
-    fn forget_search_index(&self, id: &str, sha256: &str) {
-        let Ok(mut cache) = self.indexes.lock() else { return };
-        if cache.get(id).is_some_and(|i| i.is_for(&self.search_root, sha256)) {
-            if let Some(index) = cache.remove(id) {
-                index.remove_files();
-            }
-        }
-    }
-
-    /// The search index of a release: opened from `<data dir>/search/` (read-only), else built
-    /// there (at publish, or for a release whose index is missing or of another format).
+    /// The search index of a release: opened from `<data dir>/search/`, else built there from
+    /// the release's corpus (at publish, or for a release whose index is missing or of another
+    /// format).
     fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
-        use crate::search::{IndexKey, SearchError, SearchIndex};
-        let mut cache = self.indexes.lock().map_err(|_| Error::Internal("search index cache poisoned".into()))?;
-        if let Some(i) = cache.get(&rel.id) {
-            return Ok(i.clone());
-        }
-        let key = IndexKey { id: &rel.id, sha256: &rel.sha256 };
-        let started = std::time::Instant::now();
-        match SearchIndex::open(&self.search_root, &key) {
-            Ok(index) => {
-                tracing::info!(release.id = %rel.id, ms = started.elapsed().as_millis() as u64, "Opened the search index of release {}", rel.id);
-                let index = std::sync::Arc::new(index);
-                cache.insert(rel.id.clone(), index.clone());
-                return Ok(index);
-            }
-            Err(SearchError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                tracing::warn!(release.id = %rel.id, error = %e, "Rebuilding the search index of release {}", rel.id)
-            }
-        }
-        // English names reach Japanese concepts through the mapped target's name: each source
-        // concept of a mapping table is also indexed under its chosen target's display.
-        let mut via: std::collections::HashMap<(String, String), Vec<String>> = std::collections::HashMap::new();
-        for m in &rel.mappings {
-            for row in self.store.all_mappings(m.version_id) {
-                let (code, rows) = row?;
-                let chosen = rows
-                    .iter()
-                    .filter(|r| r.target_code.is_some() && r.review_state != crate::model::ReviewState::Rejected)
-                    .max_by(|a, b| a.score.total_cmp(&b.score));
-                if let Some(display) = chosen.and_then(|r| r.target_display.clone()) {
-                    via.entry((m.source_system.clone(), code)).or_default().push(display);
-                }
-            }
-        }
-        // The systems' concepts are read (and decoded) in parallel, then kept in release order.
-        let per_system: Vec<Result<Vec<(&str, Concept)>>> = {
-            use rayon::prelude::*;
-            rel.systems
-                .par_iter()
-                .map(|s| {
-                    let mut out = Vec::with_capacity(s.concepts as usize);
-                    for c in self.store.concepts(s.version_id) {
-                        let mut c = c?;
-                        if let Some(names) = via.get(&(s.system.clone(), c.code.clone())) {
-                            for n in names {
-                                c.designations.push(crate::model::Designation {
-                                    use_: crate::model::DesignationUse::Mapped,
-                                    language: "en".into(),
-                                    value: n.clone(),
-                                });
-                            }
-                        }
-                        out.push((s.system.as_str(), c));
-                    }
-                    Ok(out)
-                })
-                .collect()
-        };
-        let mut concepts = Vec::new();
-        for part in per_system {
-            concepts.extend(part?);
-        }
-        // Index words are not concepts to find but names of the disease concepts they index.
-        let (words, mut concepts): (Vec<_>, Vec<_>) =
-            concepts.into_iter().partition(|(system, _)| *system == crate::search::index_terms::INDEX_SYSTEM);
-        if !words.is_empty() {
-            let words: Vec<Concept> = words.into_iter().map(|(_, c)| c).collect();
-            let t = std::time::Instant::now();
-            let added = crate::search::index_terms::attach(&words, &mut concepts);
-            let ms = t.elapsed().as_millis() as u64;
-            tracing::info!(release.id = %rel.id, words = words.len(), added, ms, "Gave index words to the disease names they index");
-        }
-        std::fs::create_dir_all(&self.search_root)
-            .map_err(|e| SearchError::Io { path: self.search_root.clone(), source: e })?;
-        let index = std::sync::Arc::new(SearchIndex::build_in(&self.search_root, &key, concepts)?);
-        tracing::info!(release.id = %rel.id, ms = started.elapsed().as_millis() as u64, "Built the search index of release {}", rel.id);
-        cache.insert(rel.id.clone(), index.clone());
-        Ok(index)
+        let key = crate::search::IndexKey { id: &rel.id, sha256: &rel.sha256 };
+        self.indexes.get(&key, || crate::search::corpus::corpus(rel, &self.store))
     }
 
     /// What happened to a code, release by release.
@@ -597,64 +449,18 @@ impl Service {
     pub fn counts(&self) -> std::collections::BTreeMap<&'static str, usize> {
         self.store.counts()
     }
+}
 
-    /// On an empty data directory (or one whose bootstrap was interrupted), imports and
-    /// publishes the bundled official masters as described by `masters/default.toml`.
-    /// Returns the releases it published (none when the directory already had data).
-    pub fn bootstrap(&self, masters_dir: &Path, mut progress: impl FnMut(&str)) -> Result<Vec<Release>> {
-        let fresh = self.store.latest_release()?.is_none() && self.store.draft()?.systems.is_empty();
-        if !fresh && !self.store.bootstrap_pending()? {
-            return Ok(vec![]);
+impl crate::search::corpus::Reader for Store {
+    fn concepts(&self, version: u64) -> Result<Vec<Concept>> {
+        Ok(Store::concepts(self, version).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn rows(&self, table_version: u64, each: &mut dyn FnMut(String, Vec<crate::model::Mapping>)) -> Result<()> {
+        for row in self.all_mappings(table_version) {
+            let (code, rows) = row?;
+            each(code, rows);
         }
-        let plan_path = masters_dir.join("default.toml");
-        let plan_err = |message: String| Error::MastersPlan { path: plan_path.display().to_string(), message };
-        let text = std::fs::read_to_string(&plan_path)
-            .map_err(|e| plan_err(format!("{e}; run from the repository root or pass --masters-dir")))?;
-        let plan: MastersPlan = toml::from_str(&text).map_err(|e| plan_err(e.to_string()))?;
-        self.store.set_bootstrap(true)?;
-        self.store.discard_draft()?;
-        // Curated decisions shipped beside the masters (mappings/<table>/decisions.tsv) apply when
-        // the tables are derived below.
-        if self.store.all_decisions().next().is_none() {
-            if let Some(dir) = masters_dir.parent().map(|p| p.join("mappings")) {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                    .map(|e| e.path().join("decisions.tsv"))
-                    .filter(|p| p.is_file())
-                    .collect();
-                files.sort();
-                for f in files {
-                    let n = self.import_decisions(&f, "bootstrap")?;
-                    tracing::info!(file = %f.display(), decisions = n, "Imported curated decisions");
-                }
-            }
-        }
-        let mut published = Vec::new();
-        let last = plan.release.len().saturating_sub(1);
-        for (n, planned) in plan.release.iter().enumerate() {
-            if self.store.release(&planned.id)?.is_some() {
-                continue;
-            }
-            progress(&planned.id);
-            for group in &planned.import {
-                let paths: Vec<PathBuf> = group.files.iter().map(|f| masters_dir.join(f)).collect();
-                self.import(&paths, None, group.version.as_deref(), |_| {})?;
-            }
-            for d in &planned.derive {
-                let paths: Vec<PathBuf> = d.files.iter().map(|f| masters_dir.join(f)).collect();
-                self.derive(&d.generator, &paths)?;
-            }
-            // Only the latest release's index is built now; the others are searched less.
-            let req = PublishRequest {
-                id: planned.id.clone(),
-                publisher: BUNDLED_PUBLISHER.to_owned(),
-                notes: planned.notes.clone(),
-            };
-            published.push(self.publish_indexed(&req, n == last)?);
-        }
-        self.store.set_bootstrap(false)?;
-        Ok(published)
+        Ok(())
     }
 }

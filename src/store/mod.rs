@@ -171,8 +171,8 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 impl Store {
     /// Opens (or creates) the store in `path`, checks its format and repairs what an
-    /// interrupted import or publish left behind.
-    pub(crate) fn open(path: &Path, failpoint: Option<String>, now: String) -> Result<Self> {
+    /// interrupted import or publish left behind. `cache_bytes` bounds sled's page cache.
+    pub(crate) fn open(path: &Path, failpoint: Option<String>, now: String, cache_bytes: u64) -> Result<Self> {
         if let Some(stage) = failpoint.as_deref().filter(|s| !FAILPOINTS.contains(s)) {
             tracing::warn!(stage, known = ?FAILPOINTS, "Unknown failpoint ignored");
         }
@@ -181,7 +181,7 @@ impl Store {
         // lock) is given a moment to let go before the directory counts as in use.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
         let db = loop {
-            match sled::Config::new().path(path).open() {
+            match sled::Config::new().path(path).cache_capacity(cache_bytes).open() {
                 Ok(db) => break db,
                 Err(sled::Error::Io(ref io))
                     if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock =>
@@ -790,7 +790,7 @@ mod tests {
     use super::*;
 
     fn open(dir: &Path) -> Result<Store> {
-        Store::open(dir, None, "2026-01-01T00:00:00Z".into())
+        Store::open(dir, None, "2026-01-01T00:00:00Z".into(), 64 << 20)
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use henkan::model::{AuditAction, DecisionAction, Relationship, ReviewState, Role};
-use henkan::{CandidateQuery, DecisionRequest, Error, PublishRequest, TranslateFilter};
+use henkan::{CandidateQuery, DecisionRequest, Error, Generator, PublishRequest, TranslateFilter};
 
 use crate::common::{open, shared, tempdir, TestApp};
 
@@ -35,7 +35,7 @@ fn decisions_apply_at_publish_carry_forward_and_export() {
     let s = open(dir.path());
     s.import(&[shared("disease/b_20240601.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
         .unwrap();
-    s.derive("disease-icd11", &who()).unwrap();
+    s.derive(Generator::DiseaseIcd11, &who()).unwrap();
     publish(&s, "r1");
 
     s.decide("alice", &decision("8841698", DecisionAction::Approve, "5A11", None)).unwrap();
@@ -68,7 +68,10 @@ fn decisions_apply_at_publish_carry_forward_and_export() {
         (m.target_code.as_deref(), m.review_state, m.reviewer.as_deref()),
         (Some("5A11"), ReviewState::Approved, Some("alice"))
     );
-    let rejected = t("8849055").matches.into_iter().find(|m| m.target_code.as_deref() == Some("CB41.2Z")).unwrap();
+    // A rejected row never translates; explain still shows it, rejected.
+    assert!(t("8849055").matches.iter().all(|m| m.target_code.as_deref() != Some("CB41.2Z")));
+    let rows = s.explain(TABLE, "8849055", None).unwrap().rows;
+    let rejected = rows.into_iter().find(|m| m.target_code.as_deref() == Some("CB41.2Z")).unwrap();
     assert_eq!(rejected.review_state, ReviewState::Rejected);
     let x = t("8850104");
     let manual = &x.matches[0];
@@ -79,12 +82,14 @@ fn decisions_apply_at_publish_carry_forward_and_export() {
     assert_eq!(manual.method, henkan::model::Method::Manual);
 
     // Re-deriving carries the decisions forward onto the new rows.
-    let report = s.derive("disease-icd11", &who()).unwrap();
+    let report = s.derive(Generator::DiseaseIcd11, &who()).unwrap();
     assert_eq!((report.decisions_applied, report.decisions_resurfaced), (3, 0));
 
     // The audit log names who did what.
     let log = s.audit_log(10).unwrap();
-    assert!(log.iter().any(|e| e.actor == "alice" && e.action == AuditAction::Decision && e.detail.contains("code=8841698")));
+    assert!(log
+        .iter()
+        .any(|e| e.actor == "alice" && e.action == AuditAction::Decision && e.detail.contains("code=8841698")));
     assert!(log.iter().any(|e| e.action == AuditAction::Publish && e.detail.contains("release=r2")));
 
     // Decisions travel as TSV and keep their authors and source hashes.
@@ -97,7 +102,7 @@ fn decisions_apply_at_publish_carry_forward_and_export() {
     assert_eq!(s2.import_decisions(&file, "cli:test").unwrap(), 3);
     s2.import(&[shared("disease/b_20240601.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
         .unwrap();
-    let report = s2.derive("disease-icd11", &who()).unwrap();
+    let report = s2.derive(Generator::DiseaseIcd11, &who()).unwrap();
     assert_eq!(report.decisions_applied, 3, "imported decisions apply to the same content");
 }
 
@@ -107,7 +112,7 @@ fn a_decision_resurfaces_when_the_source_concept_changes() {
     let s = open(dir.path());
     s.import(&[shared("disease/b_20240101.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
         .unwrap();
-    s.derive("disease-icd11", &who()).unwrap();
+    s.derive(Generator::DiseaseIcd11, &who()).unwrap();
     publish(&s, "2024-01");
     // 2500014 １型糖尿病 changes (特定疾患等対象区分) in the 2024-06 edition; 8848176 does not.
     let target_of = |code: &str| {
@@ -120,7 +125,7 @@ fn a_decision_resurfaces_when_the_source_concept_changes() {
     s.decide("alice", &decision("2500014", DecisionAction::Approve, &t1, None)).unwrap();
     s.decide("alice", &decision("8848176", DecisionAction::Approve, &t2, None)).unwrap();
     s.import(&[shared("disease/b_20240601.txt")], None, None, |_| {}).unwrap();
-    let report = s.derive("disease-icd11", &who()).unwrap();
+    let report = s.derive(Generator::DiseaseIcd11, &who()).unwrap();
     assert_eq!((report.decisions_applied, report.decisions_resurfaced), (1, 1));
     publish(&s, "2024-06");
     let x = s.translate("jp-receipt-disease", "2500014", "icd11-mms", None, &TranslateFilter::default()).unwrap();
@@ -179,7 +184,7 @@ fn decisions_shipped_in_mappings_apply_to_the_default_release() {
     let s = open(&work.path().join("review"));
     s.import(&[shared("disease/b_20240601.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
         .unwrap();
-    s.derive("disease-icd11", &who()).unwrap();
+    s.derive(Generator::DiseaseIcd11, &who()).unwrap();
     publish(&s, "r");
     s.decide("dana", &decision("8841698", DecisionAction::Approve, "5A11", None)).unwrap();
     let tsv = s.export_decisions(Some(TABLE)).unwrap();
@@ -199,5 +204,9 @@ fn decisions_shipped_in_mappings_apply_to_the_default_release() {
         (m.target_code.as_deref(), m.review_state, m.reviewer.as_deref()),
         (Some("5A11"), ReviewState::Approved, Some("dana"))
     );
-    assert!(d.audit_log(50).unwrap().iter().any(|e| e.action == AuditAction::DecisionsImport && e.actor == "bootstrap"));
+    assert!(d
+        .audit_log(50)
+        .unwrap()
+        .iter()
+        .any(|e| e.action == AuditAction::DecisionsImport && e.actor == "bootstrap"));
 }

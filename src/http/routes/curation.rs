@@ -34,9 +34,7 @@ pub(crate) async fn list_candidates(
         limit: q.limit,
         offset: q.offset,
     };
-    let page = tokio::task::spawn_blocking(move || service.candidates(&query))
-        .await
-        .map_err(|e| ApiError::from(crate::Error::Internal(format!("candidates task failed: {e}"))))??;
+    let page = super::blocking(move || service.candidates(&query)).await?;
     Ok(Json(page))
 }
 

@@ -23,10 +23,9 @@ pub(crate) async fn get_diff(
     ApiQuery(q): ApiQuery<DiffParams>,
 ) -> Result<Json<DiffReport>, ApiError> {
     // A diff walks whole code system versions: keep it off the async workers.
-    let report = tokio::task::spawn_blocking(move || {
+    let report = super::blocking(move || {
         service.diff(&q.from, q.to.as_deref().unwrap_or("latest"), q.system.as_deref(), q.table.as_deref())
     })
-    .await
-    .map_err(|e| ApiError::from(crate::Error::Internal(format!("diff task failed: {e}"))))??;
+    .await?;
     Ok(Json(report))
 }

@@ -31,8 +31,6 @@ pub(crate) async fn post_impact(
     let to = req.to.unwrap_or_else(|| "latest".into());
     let (from_id, to_id) = (service.release(Some(&req.from))?.id, service.release(Some(&to))?.id);
     let items =
-        tokio::task::spawn_blocking(move || service.impact(&from_id, &to_id, &req.codes).map(|i| (from_id, to_id, i)))
-            .await
-            .map_err(|e| ApiError::from(crate::Error::Internal(format!("impact task failed: {e}"))))??;
+        super::blocking(move || service.impact(&from_id, &to_id, &req.codes).map(|i| (from_id, to_id, i))).await?;
     Ok(Json(ImpactAnswer { from: items.0, to: items.1, items: items.2 }))
 }

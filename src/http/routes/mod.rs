@@ -9,3 +9,16 @@ pub(crate) mod mappings;
 pub(crate) mod releases;
 pub(crate) mod search;
 pub(crate) mod translate;
+
+use super::ApiError;
+
+/// Runs a service call that may take long (it walks whole versions, or builds an index) on the
+/// blocking pool, off the async workers, and maps its error once.
+pub(crate) async fn blocking<T: Send + 'static>(
+    call: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(call).await {
+        Ok(answer) => answer.map_err(ApiError::from),
+        Err(e) => Err(crate::Error::Internal(format!("blocking task failed: {e}")).into()),
+    }
+}

@@ -24,7 +24,7 @@ async fn run(
     suggest: bool,
 ) -> Result<SearchAnswer, ApiError> {
     // The first search of a release builds its index: keep that off the async workers.
-    tokio::task::spawn_blocking(move || {
+    super::blocking(move || {
         if suggest {
             service.suggest(&p.q, p.system.as_deref(), p.release.as_deref(), p.limit.unwrap_or(8))
         } else {
@@ -38,8 +38,6 @@ async fn run(
         }
     })
     .await
-    .map_err(|e| ApiError::from(crate::Error::Internal(format!("search task failed: {e}"))))?
-    .map_err(ApiError::from)
 }
 
 pub(crate) async fn search_concepts(
