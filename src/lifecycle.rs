@@ -122,6 +122,40 @@ fn prepare(store: &Store, req: &PublishRequest, now: &str) -> Result<(Release, O
         ));
     }
     let parent = store.latest_release()?;
+    let systems = release_systems(store, parent.as_ref(), &draft)?;
+    let mappings = release_mappings(store, parent.as_ref(), &draft)?;
+    if let Some(p) = &parent {
+        let same = p.systems.len() == systems.len()
+            && p.systems.iter().all(|s| systems.get(&s.system).is_some_and(|n| n.version_id == s.version_id))
+            && p.mappings.len() == mappings.len()
+            && p.mappings.iter().all(|m| mappings.get(&m.table).is_some_and(|n| n.version_id == m.version_id));
+        if same {
+            return Err(Error::NothingToPublish(format!("the draft holds exactly what release {} already has", p.id)));
+        }
+    }
+    let systems: Vec<ReleaseSystem> = systems.into_values().collect();
+    let mappings: Vec<ReleaseMapping> = mappings.into_values().collect();
+    let release = Release {
+        id: req.id.clone(),
+        seq: store.next_seq()?,
+        parent: parent.as_ref().map(|p| p.id.clone()),
+        publisher: req.publisher.clone(),
+        notes: req.notes.clone(),
+        created_at: now.to_owned(),
+        sha256: store::release_digest(&systems, &mappings),
+        notices: notices(&systems),
+        systems,
+        mappings,
+    };
+    Ok((release, parent))
+}
+
+/// The parent's systems with the draft's versions in their place.
+fn release_systems(
+    store: &Store,
+    parent: Option<&Release>,
+    draft: &crate::model::Draft,
+) -> Result<BTreeMap<String, ReleaseSystem>> {
     let mut systems: BTreeMap<String, ReleaseSystem> =
         parent.iter().flat_map(|p| p.systems.iter().map(|s| (s.system.clone(), s.clone()))).collect();
     for (slug, &version_id) in &draft.systems {
@@ -145,6 +179,15 @@ fn prepare(store: &Store, req: &PublishRequest, now: &str) -> Result<(Release, O
             },
         );
     }
+    Ok(systems)
+}
+
+/// The parent's mapping tables with the draft's versions in their place.
+fn release_mappings(
+    store: &Store,
+    parent: Option<&Release>,
+    draft: &crate::model::Draft,
+) -> Result<BTreeMap<String, ReleaseMapping>> {
     let mut mappings: BTreeMap<String, ReleaseMapping> =
         parent.iter().flat_map(|p| p.mappings.iter().map(|m| (m.table.clone(), m.clone()))).collect();
     for (table, &version_id) in &draft.mappings {
@@ -170,30 +213,7 @@ fn prepare(store: &Store, req: &PublishRequest, now: &str) -> Result<(Release, O
             },
         );
     }
-    if let Some(p) = &parent {
-        let same = p.systems.len() == systems.len()
-            && p.systems.iter().all(|s| systems.get(&s.system).is_some_and(|n| n.version_id == s.version_id))
-            && p.mappings.len() == mappings.len()
-            && p.mappings.iter().all(|m| mappings.get(&m.table).is_some_and(|n| n.version_id == m.version_id));
-        if same {
-            return Err(Error::NothingToPublish(format!("the draft holds exactly what release {} already has", p.id)));
-        }
-    }
-    let systems: Vec<ReleaseSystem> = systems.into_values().collect();
-    let mappings: Vec<ReleaseMapping> = mappings.into_values().collect();
-    let release = Release {
-        id: req.id.clone(),
-        seq: store.next_seq()?,
-        parent: parent.as_ref().map(|p| p.id.clone()),
-        publisher: req.publisher.clone(),
-        notes: req.notes.clone(),
-        created_at: now.to_owned(),
-        sha256: store::release_digest(&systems, &mappings),
-        notices: notices(&systems),
-        systems,
-        mappings,
-    };
-    Ok((release, parent))
+    Ok(mappings)
 }
 
 /// Writes the history of every code that changed since the parent, then commits the release.

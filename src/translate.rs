@@ -11,9 +11,11 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::{ranked_targets, CodeSystem, Mapping, Release, ReleaseMapping, ReleaseSystem, ReviewState, Status};
+use crate::model::{
+    into_ranked_targets, CodeSystem, Mapping, Release, ReleaseMapping, ReleaseSystem, ReviewState, Status,
+};
 use crate::service::{system_ref, SystemRef};
-use crate::store::Store;
+use crate::store::{ConceptHead, Store};
 
 /// The answer of a translation.
 #[derive(Debug, Clone, Serialize)]
@@ -113,7 +115,7 @@ impl Translator {
         let mut concept = self.concept(store, code.trim())?;
         let mut followed = Vec::new();
         while follow && concept.status == Status::Retired && followed.len() < MAX_FOLLOWED {
-            let Some(next) = concept.property("successor").and_then(|s| s.split(' ').next()).map(str::to_owned) else {
+            let Some(next) = concept.successor().and_then(|s| s.split(' ').next()).map(str::to_owned) else {
                 break;
             };
             followed.push(format!("{} → {next}", concept.code));
@@ -121,12 +123,10 @@ impl Translator {
         }
         let rows = store.mappings_for(self.table.version_id, &concept.code)?;
         let no_map = rows.iter().find(|m| m.target_code.is_none()).cloned();
-        let matches = ranked_targets(&rows)
-            .into_iter()
-            .filter(|m| filter.review.is_none_or(|r| m.review_state == r))
-            .filter(|m| filter.min_score.is_none_or(|s| m.score >= s))
-            .cloned()
-            .collect();
+        let mut matches = into_ranked_targets(rows);
+        matches.retain(|m| {
+            filter.review.is_none_or(|r| m.review_state == r) && filter.min_score.is_none_or(|s| m.score >= s)
+        });
         Ok(Translation {
             release: self.release.id.clone(),
             source: TranslationSource {
@@ -142,8 +142,8 @@ impl Translator {
         })
     }
 
-    fn concept(&self, store: &Store, code: &str) -> Result<crate::model::Concept> {
-        store.concept(self.source_version.version_id, code)?.ok_or_else(|| Error::ConceptNotFound {
+    fn concept(&self, store: &Store, code: &str) -> Result<ConceptHead> {
+        store.concept_head(self.source_version.version_id, code)?.ok_or_else(|| Error::ConceptNotFound {
             system: self.source.slug.to_owned(),
             code: code.to_owned(),
             release: self.release.id.clone(),

@@ -128,16 +128,7 @@ fn load_sheet(wb: &mut Workbook<'_>, spec: &SegmentSheet, version: &Option<Strin
         if heading && spec.code.iter().all(|(c, _)| row.get(c).is_empty()) {
             return Ok(()); // a group heading row without a code
         }
-        let mut code = String::new();
-        for (col, width) in spec.code {
-            let part = row.code(col, *width);
-            let ok = part.len() == *width && part.bytes().all(|b| b.is_ascii_alphanumeric());
-            if !ok {
-                let expected = "a code of the segment's width (letters and digits)";
-                return Err(LoadError::at(LoadErrorKind::Invalid { value: part, expected }, row.pos(col)));
-            }
-            code.push_str(&part);
-        }
+        let code = segment_code(&row, spec)?;
         let cells = row.texts();
         if let Some(first_line) = seen.get(&code).copied() {
             if first_cells.get(&code) == Some(&cells) {
@@ -149,39 +140,7 @@ fn load_sheet(wb: &mut Workbook<'_>, spec: &SegmentSheet, version: &Option<Strin
         }
         seen.insert(code.clone(), row.row());
         first_cells.insert(code.clone(), cells);
-        let names: Vec<String> = spec.names.iter().filter_map(|c| row.opt(c)).collect();
-        let Some(display) = names.first().cloned() else {
-            return Err(LoadError::at(LoadErrorKind::Empty { what: "name" }, row.pos(spec.names[0])));
-        };
-        let mut designations: Vec<Designation> = names[1..]
-            .iter()
-            .map(|n| Designation { use_: DesignationUse::Synonym, language: "ja".into(), value: n.clone() })
-            .collect();
-        for c in spec.english {
-            if let Some(v) = row.opt(c) {
-                designations.push(Designation { use_: DesignationUse::English, language: "en".into(), value: v });
-            }
-        }
-        let mut properties = BTreeMap::new();
-        for (i, (_, prop)) in spec.groups.iter().enumerate() {
-            if !groups[i].is_empty() {
-                properties.insert((*prop).to_owned(), groups[i].clone());
-            }
-        }
-        if let Some(note) = row.opt("備考") {
-            properties.insert("note".into(), note);
-        }
-        let flag = row.get(UPDATE_FLAG);
-        if !flag.is_empty() {
-            properties.insert("update_flag".into(), flag.clone());
-        }
-        for col in ["更新日", "変更日"] {
-            if let Some(d) = row.opt(col) {
-                properties.insert("updated_on".into(), d);
-            }
-        }
-        let status = if flag == "S" { Status::Retired } else { Status::Active };
-        concepts.push(ConceptRecord { code, status, display, designations, properties, bookkeeping: BTreeMap::new() });
+        concepts.push(segment_record(&row, spec, code, &groups)?);
         Ok(())
     })?;
     let mut loaded = Loaded::full(spec.system, version.clone(), concepts);
@@ -194,6 +153,58 @@ fn load_sheet(wb: &mut Workbook<'_>, spec: &SegmentSheet, version: &Option<Strin
         ));
     }
     Ok(loaded)
+}
+
+/// The code of a segment row: its code columns, each of the segment's width.
+fn segment_code(row: &SheetRow<'_>, spec: &SegmentSheet) -> Result<String> {
+    let mut code = String::new();
+    for (col, width) in spec.code {
+        let part = row.code(col, *width);
+        let ok = part.len() == *width && part.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !ok {
+            let expected = "a code of the segment's width (letters and digits)";
+            return Err(LoadError::at(LoadErrorKind::Invalid { value: part, expected }, row.pos(col)));
+        }
+        code.push_str(&part);
+    }
+    Ok(code)
+}
+
+/// The concept of a segment row under the group headings read so far.
+fn segment_record(row: &SheetRow<'_>, spec: &SegmentSheet, code: String, groups: &[String]) -> Result<ConceptRecord> {
+    let names: Vec<String> = spec.names.iter().filter_map(|c| row.opt(c)).collect();
+    let Some(display) = names.first().cloned() else {
+        return Err(LoadError::at(LoadErrorKind::Empty { what: "name" }, row.pos(spec.names[0])));
+    };
+    let mut designations: Vec<Designation> = names[1..]
+        .iter()
+        .map(|n| Designation { use_: DesignationUse::Synonym, language: "ja".into(), value: n.clone() })
+        .collect();
+    for c in spec.english {
+        if let Some(v) = row.opt(c) {
+            designations.push(Designation { use_: DesignationUse::English, language: "en".into(), value: v });
+        }
+    }
+    let mut properties = BTreeMap::new();
+    for (i, (_, prop)) in spec.groups.iter().enumerate() {
+        if !groups[i].is_empty() {
+            properties.insert((*prop).to_owned(), groups[i].clone());
+        }
+    }
+    if let Some(note) = row.opt("備考") {
+        properties.insert("note".into(), note);
+    }
+    let flag = row.get(UPDATE_FLAG);
+    if !flag.is_empty() {
+        properties.insert("update_flag".into(), flag.clone());
+    }
+    for col in ["更新日", "変更日"] {
+        if let Some(d) = row.opt(col) {
+            properties.insert("updated_on".into(), d);
+        }
+    }
+    let status = if flag == "S" { Status::Retired } else { Status::Active };
+    Ok(ConceptRecord { code, status, display, designations, properties, bookkeeping: BTreeMap::new() })
 }
 
 /// `136jlac10_1.xlsx` → `136` (JSLM's edition number).

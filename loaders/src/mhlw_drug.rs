@@ -102,19 +102,7 @@ impl Loader for MhlwPriceList {
                         properties.insert(prop.to_owned(), v);
                     }
                 }
-                let designations = row
-                    .opt("成分名")
-                    .map(|v| Designation { use_: DesignationUse::Generic, language: "ja".into(), value: v })
-                    .into_iter()
-                    .collect();
-                concepts.push(ConceptRecord {
-                    code,
-                    status: Status::Active,
-                    display,
-                    designations,
-                    properties,
-                    bookkeeping: BTreeMap::new(),
-                });
+                concepts.push(with_ingredient(code, display, row.opt("成分名"), properties));
                 Ok(())
             },
         )?;
@@ -142,86 +130,10 @@ impl Loader for MhlwGenericName {
         let mut wb = Workbook::open(file)?;
         let names = wb.sheet_names();
         let main = names.iter().find(|n| n.contains("全体")).cloned().unwrap_or_else(|| names[0].clone());
-        let sheet = wb.sheet(&main)?;
-        let mut concepts: Vec<ConceptRecord> = Vec::new();
-        let mut index: BTreeMap<String, usize> = BTreeMap::new();
-        let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-        sheet.for_each_row(
-            &["一般名コード", "一般名処方の標準的な記載", "成分名", "規格"],
-            |row| {
-                let code = row.get("一般名コード");
-                if !is_drug_code(&code) {
-                    let kind = LoadErrorKind::Invalid { value: code, expected: "a 12-character 一般名コード" };
-                    return Err(LoadError::at(kind, row.pos("一般名コード")));
-                }
-                if let Some(first_line) = rows.insert(code.clone(), row.row()) {
-                    return Err(LoadError::at(LoadErrorKind::Duplicate { code, first_line }, row.pos("一般名コード")));
-                }
-                let Some(display) = row.opt("一般名処方の標準的な記載") else {
-                    return Err(LoadError::at(
-                        LoadErrorKind::Empty { what: "name" },
-                        row.pos("一般名処方の標準的な記載"),
-                    ));
-                };
-                let mut properties = BTreeMap::new();
-                row.copy_properties(
-                    &mut properties,
-                    &[
-                        ("成分名", "ingredient"),
-                        ("規格", "strength"),
-                        ("区分", "route_class"),
-                        ("一般名処方加算対象", "rx_addition"),
-                        ("例外コード", "exception_code"),
-                        ("同一剤形・規格内の最低薬価", "lowest_price"),
-                        ("備考", "note"),
-                    ],
-                );
-                let designations = row
-                    .opt("成分名")
-                    .map(|v| Designation { use_: DesignationUse::Generic, language: "ja".into(), value: v })
-                    .into_iter()
-                    .collect();
-                index.insert(code.clone(), concepts.len());
-                concepts.push(ConceptRecord {
-                    code,
-                    status: Status::Active,
-                    display,
-                    designations,
-                    properties,
-                    bookkeeping: BTreeMap::new(),
-                });
-                Ok(())
-            },
-        )?;
+        let mut concepts = generic_names(&wb.sheet(&main)?)?;
         let mut exceptions = 0usize;
         if let Some(ex) = names.iter().find(|n| n.contains("例外コード")) {
-            let sheet = wb.sheet(ex)?;
-            let mut current: Option<String> = None;
-            sheet.for_each_row(&["一般名コード", "薬価基準収載医薬品コード"], |row| {
-                if let Some(code) = row.opt("一般名コード") {
-                    current = Some(code);
-                }
-                let yj = row.get("薬価基準収載医薬品コード");
-                let Some(code) = current.clone() else {
-                    return Err(LoadError::at(LoadErrorKind::Empty { what: "一般名コード" }, row.pos("一般名コード")));
-                };
-                let Some(&i) = index.get(&code) else {
-                    let kind = LoadErrorKind::Invalid {
-                        value: code,
-                        expected: "a 一般名コード listed in the main sheet",
-                    };
-                    return Err(LoadError::at(kind, row.pos("一般名コード")));
-                };
-                if is_drug_code(&yj) {
-                    exceptions += 1;
-                    let list = concepts[i].properties.entry("exception_yj_codes".into()).or_default();
-                    if !list.is_empty() {
-                        list.push(' ');
-                    }
-                    list.push_str(&yj);
-                }
-                Ok(())
-            })?;
+            exceptions = attach_exceptions(&wb.sheet(ex)?, &mut concepts)?;
         }
         let mut loaded = Loaded::full("jp-generic-name", generic_master_version(file.name), concepts);
         if exceptions > 0 {
@@ -229,4 +141,88 @@ impl Loader for MhlwGenericName {
         }
         Ok(loaded)
     }
+}
+
+/// The 一般名コード of the generic-name master's main sheet, in sheet order.
+fn generic_names(sheet: &crate::xlsx::Sheet) -> Result<Vec<ConceptRecord>> {
+    let mut concepts: Vec<ConceptRecord> = Vec::new();
+    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
+    sheet.for_each_row(
+        &["一般名コード", "一般名処方の標準的な記載", "成分名", "規格"],
+        |row| {
+            let code = row.get("一般名コード");
+            if !is_drug_code(&code) {
+                let kind = LoadErrorKind::Invalid { value: code, expected: "a 12-character 一般名コード" };
+                return Err(LoadError::at(kind, row.pos("一般名コード")));
+            }
+            if let Some(first_line) = rows.insert(code.clone(), row.row()) {
+                return Err(LoadError::at(LoadErrorKind::Duplicate { code, first_line }, row.pos("一般名コード")));
+            }
+            let Some(display) = row.opt("一般名処方の標準的な記載") else {
+                return Err(LoadError::at(LoadErrorKind::Empty { what: "name" }, row.pos("一般名処方の標準的な記載")));
+            };
+            let mut properties = BTreeMap::new();
+            row.copy_properties(
+                &mut properties,
+                &[
+                    ("成分名", "ingredient"),
+                    ("規格", "strength"),
+                    ("区分", "route_class"),
+                    ("一般名処方加算対象", "rx_addition"),
+                    ("例外コード", "exception_code"),
+                    ("同一剤形・規格内の最低薬価", "lowest_price"),
+                    ("備考", "note"),
+                ],
+            );
+            concepts.push(with_ingredient(code, display, row.opt("成分名"), properties));
+            Ok(())
+        },
+    )?;
+    Ok(concepts)
+}
+
+/// Attaches the products of the 例外コード品目対照表 to their 一般名コード (`exception_yj_codes`);
+/// returns how many. A row without a 一般名コード continues the one above it.
+fn attach_exceptions(sheet: &crate::xlsx::Sheet, concepts: &mut [ConceptRecord]) -> Result<usize> {
+    let index: BTreeMap<String, usize> = concepts.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
+    let mut exceptions = 0usize;
+    let mut current: Option<String> = None;
+    sheet.for_each_row(&["一般名コード", "薬価基準収載医薬品コード"], |row| {
+        if let Some(code) = row.opt("一般名コード") {
+            current = Some(code);
+        }
+        let yj = row.get("薬価基準収載医薬品コード");
+        let Some(code) = current.clone() else {
+            return Err(LoadError::at(LoadErrorKind::Empty { what: "一般名コード" }, row.pos("一般名コード")));
+        };
+        let Some(&i) = index.get(&code) else {
+            let kind =
+                LoadErrorKind::Invalid { value: code, expected: "a 一般名コード listed in the main sheet" };
+            return Err(LoadError::at(kind, row.pos("一般名コード")));
+        };
+        if is_drug_code(&yj) {
+            exceptions += 1;
+            let list = concepts[i].properties.entry("exception_yj_codes".into()).or_default();
+            if !list.is_empty() {
+                list.push(' ');
+            }
+            list.push_str(&yj);
+        }
+        Ok(())
+    })?;
+    Ok(exceptions)
+}
+
+/// An active drug concept whose 成分名 (if any) is its generic designation.
+fn with_ingredient(
+    code: String,
+    display: String,
+    ingredient: Option<String>,
+    properties: BTreeMap<String, String>,
+) -> ConceptRecord {
+    let designations = ingredient
+        .map(|v| Designation { use_: DesignationUse::Generic, language: "ja".into(), value: v })
+        .into_iter()
+        .collect();
+    ConceptRecord { code, status: Status::Active, display, designations, properties, bookkeeping: BTreeMap::new() }
 }

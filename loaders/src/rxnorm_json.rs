@@ -83,73 +83,16 @@ impl Builder<'_> {
         }
     }
 
-    /// Adds (or meets again) one node; returns its RXCUI.
+    /// Adds (or meets again) one node and its children; returns its RXCUI.
     fn node(&mut self, n: &Node, key: &str, record: u64, path: &str) -> Result<String> {
-        let bad = |value: &str, expected: &'static str| LoadErrorKind::Invalid { value: value.to_owned(), expected };
-        if n.RXCUI.is_empty() || n.RXCUI.len() > 10 || !n.RXCUI.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(LoadError::at(bad(&n.RXCUI, "a numeric RXCUI"), self.pos(record, &format!("{path}.RXCUI"))));
-        }
-        if !allowed(key).contains(&n.TTY.as_str()) {
-            let expected = match key {
-                "" => "IN, PIN or MIN at the top level",
-                "SCDCs" => "SCDC under SCDCs",
-                "SCDs" => "SCD under SCDs",
-                "SBDs" => "SBD under SBDs",
-                "BNs" => "BN under BNs",
-                "GPCKs" => "GPCK under GPCKs",
-                _ => "BPCK under BPCKs",
-            };
-            return Err(LoadError::at(bad(&n.TTY, expected), self.pos(record, &format!("{path}.TTY"))));
-        }
-        if n.Name.trim().is_empty() {
-            return Err(LoadError::at(
-                LoadErrorKind::Empty { what: "name" },
-                self.pos(record, &format!("{path}.Name")),
-            ));
-        }
-        let i = match self.index.get(&n.RXCUI) {
-            Some(&i) => {
-                let c = &self.concepts[i];
-                if c.display != n.Name || c.property("tty") != Some(n.TTY.as_str()) {
-                    let value = format!(
-                        "{} {} (first seen as {} {})",
-                        n.TTY,
-                        n.Name,
-                        c.property("tty").unwrap_or(""),
-                        c.display
-                    );
-                    return Err(LoadError::at(
-                        bad(&value, "one term type and name per RXCUI"),
-                        self.pos(record, &format!("{path}.RXCUI")),
-                    ));
-                }
-                i
-            }
-            None => {
-                let mut properties = BTreeMap::from([("tty".to_owned(), n.TTY.clone())]);
-                if let Some(u) = n.UNII.as_ref().filter(|u| !u.is_empty()) {
-                    properties.insert("unii".into(), u.clone());
-                }
-                self.index.insert(n.RXCUI.clone(), self.concepts.len());
-                self.concepts.push(ConceptRecord {
-                    code: n.RXCUI.clone(),
-                    status: Status::Active,
-                    display: n.Name.clone(),
-                    designations: Vec::new(),
-                    properties,
-                    bookkeeping: BTreeMap::new(),
-                });
-                self.concepts.len() - 1
-            }
-        };
+        self.check(n, key, record, path)?;
+        let i = self.concept_of(n, record, path)?;
         for ndc in &n.NDCs {
             if ndc.len() != 11 || !ndc.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(LoadError::at(bad(ndc, "an 11-digit NDC"), self.pos(record, &format!("{path}.NDCs"))));
+                return Err(LoadError::at(invalid(ndc, "an 11-digit NDC"), self.pos(record, &format!("{path}.NDCs"))));
             }
             self.sets.add(&mut self.concepts[i], "ndc", ndc);
         }
-        let me = n.RXCUI.clone();
-        // (children key, relation on the child pointing at this node, or on this node pointing at the child)
         for (k, children) in [
             ("SCDCs", &n.SCDCs),
             ("SCDs", &n.SCDs),
@@ -161,27 +104,92 @@ impl Builder<'_> {
             for (j, child) in children.iter().enumerate() {
                 let child_path = format!("{path}.{k}[{j}]");
                 let c = self.node(child, k, record, &child_path)?;
-                let ci = self.index[&c];
-                match (n.TTY.as_str(), k) {
-                    ("IN", "SCDCs") => self.sets.add(&mut self.concepts[ci], "has_ingredient", &me),
-                    ("PIN", "SCDCs") => self.sets.add(&mut self.concepts[ci], "has_precise_ingredient", &me),
-                    ("MIN", "SCDCs") => self.min_nesting += 1,
-                    ("SCDC", "SCDs") => self.sets.add(&mut self.concepts[ci], "consists_of", &me),
-                    ("SCD", "SBDs") => self.sets.add(&mut self.concepts[ci], "tradename_of", &me),
-                    ("SCD", "GPCKs" | "BPCKs") => self.sets.add(&mut self.concepts[i], "contained_in", &c),
-                    ("SBD", "BNs") => self.sets.add(&mut self.concepts[i], "has_ingredient", &c),
-                    _ => {
-                        let value = format!("{k} under {}", n.TTY);
-                        return Err(LoadError::at(
-                            bad(&value, "the nesting of the prescribable-content JSON"),
-                            self.pos(record, &child_path),
-                        ));
-                    }
-                }
+                self.relate(n, i, k, &c, record, &child_path)?;
             }
         }
-        Ok(me)
+        Ok(n.RXCUI.clone())
     }
+
+    /// The node's RXCUI, term type (for where it sits) and name.
+    fn check(&self, n: &Node, key: &str, record: u64, path: &str) -> Result<()> {
+        if n.RXCUI.is_empty() || n.RXCUI.len() > 10 || !n.RXCUI.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(LoadError::at(
+                invalid(&n.RXCUI, "a numeric RXCUI"),
+                self.pos(record, &format!("{path}.RXCUI")),
+            ));
+        }
+        if !allowed(key).contains(&n.TTY.as_str()) {
+            let expected = match key {
+                "" => "IN, PIN or MIN at the top level",
+                "SCDCs" => "SCDC under SCDCs",
+                "SCDs" => "SCD under SCDs",
+                "SBDs" => "SBD under SBDs",
+                "BNs" => "BN under BNs",
+                "GPCKs" => "GPCK under GPCKs",
+                _ => "BPCK under BPCKs",
+            };
+            return Err(LoadError::at(invalid(&n.TTY, expected), self.pos(record, &format!("{path}.TTY"))));
+        }
+        if n.Name.trim().is_empty() {
+            let pos = self.pos(record, &format!("{path}.Name"));
+            return Err(LoadError::at(LoadErrorKind::Empty { what: "name" }, pos));
+        }
+        Ok(())
+    }
+
+    /// The index of the node's concept: added on first sight, else checked to be the same term.
+    fn concept_of(&mut self, n: &Node, record: u64, path: &str) -> Result<usize> {
+        if let Some(&i) = self.index.get(&n.RXCUI) {
+            let c = &self.concepts[i];
+            if c.display != n.Name || c.property("tty") != Some(n.TTY.as_str()) {
+                let tty = c.property("tty").unwrap_or("");
+                let value = format!("{} {} (first seen as {tty} {})", n.TTY, n.Name, c.display);
+                let pos = self.pos(record, &format!("{path}.RXCUI"));
+                return Err(LoadError::at(invalid(&value, "one term type and name per RXCUI"), pos));
+            }
+            return Ok(i);
+        }
+        let mut properties = BTreeMap::from([("tty".to_owned(), n.TTY.clone())]);
+        if let Some(u) = n.UNII.as_ref().filter(|u| !u.is_empty()) {
+            properties.insert("unii".into(), u.clone());
+        }
+        self.index.insert(n.RXCUI.clone(), self.concepts.len());
+        self.concepts.push(ConceptRecord {
+            code: n.RXCUI.clone(),
+            status: Status::Active,
+            display: n.Name.clone(),
+            designations: Vec::new(),
+            properties,
+            bookkeeping: BTreeMap::new(),
+        });
+        Ok(self.concepts.len() - 1)
+    }
+
+    /// Records the relation between node `n` (concept `i`) and its child `child` under `key`:
+    /// on the child pointing at the node, or on the node pointing at the child.
+    fn relate(&mut self, n: &Node, i: usize, key: &str, child: &str, record: u64, path: &str) -> Result<()> {
+        let ci = self.index[child];
+        let me = &n.RXCUI;
+        match (n.TTY.as_str(), key) {
+            ("IN", "SCDCs") => self.sets.add(&mut self.concepts[ci], "has_ingredient", me),
+            ("PIN", "SCDCs") => self.sets.add(&mut self.concepts[ci], "has_precise_ingredient", me),
+            ("MIN", "SCDCs") => self.min_nesting += 1,
+            ("SCDC", "SCDs") => self.sets.add(&mut self.concepts[ci], "consists_of", me),
+            ("SCD", "SBDs") => self.sets.add(&mut self.concepts[ci], "tradename_of", me),
+            ("SCD", "GPCKs" | "BPCKs") => self.sets.add(&mut self.concepts[i], "contained_in", child),
+            ("SBD", "BNs") => self.sets.add(&mut self.concepts[i], "has_ingredient", child),
+            _ => {
+                let value = format!("{key} under {}", n.TTY);
+                let pos = self.pos(record, path);
+                return Err(LoadError::at(invalid(&value, "the nesting of the prescribable-content JSON"), pos));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(value: &str, expected: &'static str) -> LoadErrorKind {
+    LoadErrorKind::Invalid { value: value.to_owned(), expected }
 }
 
 /// The ingredient-centred JSON of RxNorm Current Prescribable Content (format `rxnorm-prescribe-json`).

@@ -78,45 +78,10 @@ struct DecideArgs {
 pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) -> Result<(), Error> {
     let (action, d) = match args.command {
         ReviewCommand::List { table, state, min_score, frequency, limit } => {
-            let frequency = frequency
-                .map(|path| -> Result<HashMap<String, u64>, Error> {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|source| crate::ImportError::Io { path: path.clone(), source })?;
-                    Ok(text
-                        .lines()
-                        .filter_map(|l| l.split_once('\t'))
-                        .filter_map(|(c, n)| Some((c.trim().to_owned(), n.trim().parse().ok()?)))
-                        .collect())
-                })
-                .transpose()?;
-            let page = service.candidates(&CandidateQuery {
-                table,
-                state: Some(state),
-                min_score,
-                frequency,
-                limit: Some(limit),
-                offset: None,
-            })?;
-            if json {
-                print_json(&page);
-                return Ok(());
-            }
-            println!("{}: {} source codes", page.table, page.total);
-            for item in &page.items {
-                let freq = item.frequency.map(|f| format!("  ×{f}")).unwrap_or_default();
-                println!("{} {}{freq}", item.code, item.display);
-                for m in item.rows.iter().filter(|m| m.target_code.is_some()) {
-                    println!(
-                        "    {} {}  [{:.2} {}]{}",
-                        m.target_code.as_deref().unwrap_or(""),
-                        m.target_display.as_deref().unwrap_or(""),
-                        m.score,
-                        m.review_state,
-                        m.comment.as_deref().map(|c| format!("  — {c}")).unwrap_or_default()
-                    );
-                }
-            }
-            return Ok(());
+            let frequency = frequency.map(|path| read_frequency(&path)).transpose()?;
+            let query =
+                CandidateQuery { table, state: Some(state), min_score, frequency, limit: Some(limit), offset: None };
+            return list(service, &query, json);
         }
         ReviewCommand::Export { table } => {
             print!("{}", service.export_decisions(table.as_deref())?);
@@ -143,6 +108,42 @@ pub(super) fn run(service: &Service, args: ReviewArgs, actor: &str, json: bool) 
             "recorded decision {} on {} {}; it takes effect in the next published release",
             decision.seq, decision.table, decision.source_code
         );
+    }
+    Ok(())
+}
+
+/// A `code<TAB>count` file of how often each source code occurs.
+fn read_frequency(path: &std::path::Path) -> Result<HashMap<String, u64>, Error> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| crate::ImportError::Io { path: path.to_owned(), source })?;
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter_map(|(c, n)| Some((c.trim().to_owned(), n.trim().parse().ok()?)))
+        .collect())
+}
+
+/// Prints a page of candidates.
+fn list(service: &Service, query: &CandidateQuery, json: bool) -> Result<(), Error> {
+    let page = service.candidates(query)?;
+    if json {
+        print_json(&page);
+        return Ok(());
+    }
+    println!("{}: {} source codes", page.table, page.total);
+    for item in &page.items {
+        let freq = item.frequency.map(|f| format!("  ×{f}")).unwrap_or_default();
+        println!("{} {}{freq}", item.code, item.display);
+        for m in item.rows.iter().filter(|m| m.target_code.is_some()) {
+            println!(
+                "    {} {}  [{:.2} {}]{}",
+                m.target_code.as_deref().unwrap_or(""),
+                m.target_display.as_deref().unwrap_or(""),
+                m.score,
+                m.review_state,
+                m.comment.as_deref().map(|c| format!("  — {c}")).unwrap_or_default()
+            );
+        }
     }
     Ok(())
 }

@@ -44,14 +44,7 @@ pub(crate) fn apply(
             d.author,
             d.decided_at.get(..10).unwrap_or(&d.decided_at)
         );
-        let stale = if source_hash(code).as_deref() != Some(d.source_hash.as_str()) {
-            Some("the source concept changed since")
-        } else if d.action != DecisionAction::Reject && target(&d.target_code).is_none() {
-            Some("the target no longer exists since")
-        } else {
-            None
-        };
-        if let Some(why) = stale {
+        if let Some(why) = stale(d, source_hash(code).as_deref(), target(&d.target_code).is_some()) {
             result.resurfaced += 1;
             for m in list.iter_mut().filter(|m| m.review_state == ReviewState::Candidate) {
                 m.comment = Some(format!("resurfaced for review: {why} {what}"));
@@ -84,6 +77,18 @@ pub(crate) fn apply(
         list.sort_by(row_order);
     }
     result
+}
+
+/// Why a decision no longer applies: the source concept changed since the curator saw it, or
+/// the target it approves is gone.
+fn stale(d: &Decision, source_hash: Option<&str>, target_exists: bool) -> Option<&'static str> {
+    if source_hash != Some(d.source_hash.as_str()) {
+        Some("the source concept changed since")
+    } else if d.action != DecisionAction::Reject && !target_exists {
+        Some("the target no longer exists since")
+    } else {
+        None
+    }
 }
 
 fn action_name(a: DecisionAction) -> &'static str {

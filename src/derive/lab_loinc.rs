@@ -269,6 +269,55 @@ pub(crate) fn derive(
     sources.par_iter().map(|s| (s.concept.code.clone(), rows_for(s, &prepared, &vocab, now))).collect()
 }
 
+/// One LOINC term scored against a JLAC10 code: the total and each axis' fit.
+struct Fit<'t> {
+    score: f64,
+    component: f64,
+    system: f64,
+    scale: f64,
+    term: &'t LoincAxes,
+}
+
+/// The five best LOINC terms for one JLAC10 code, best first.
+fn best_fits<'t>(
+    s: &Jlac10Axes<'_>,
+    prepared: &[(&str, Vec<&str>, &'t LoincAxes)],
+    vocab: &HashMap<&str, &str>,
+) -> Vec<Fit<'t>> {
+    let names: Vec<String> = s
+        .analyte
+        .iter()
+        .map(|n| normalise(n))
+        .map(|n| vocab.get(n.as_str()).map_or(n.clone(), |v| (*v).to_owned()))
+        .collect();
+    let name_words: Vec<Vec<&str>> = names.iter().map(|n| words(n)).collect();
+    let expected_property = unit_property(&s.unit);
+    let mut fits: Vec<Fit<'t>> = Vec::new();
+    for (comp, comp_words, t) in prepared {
+        let component = names
+            .iter()
+            .zip(&name_words)
+            .map(|(n, w)| component_similarity(n, w, comp, comp_words))
+            .fold(0.0, f64::max);
+        if component < MIN_COMPONENT {
+            continue;
+        }
+        let system = system_fit(&s.material, &t.system);
+        let scale = if t.scale == s.scale { 1.0 } else { 0.0 };
+        let property = match expected_property {
+            Some(p) if t.property == p => 1.0,
+            Some(_) => 0.0,
+            None => 0.5,
+        };
+        let method_penalty = if t.methodless { 0.0 } else { 0.001 };
+        let score = 0.60 * component + 0.25 * system + 0.10 * scale + 0.05 * property - method_penalty;
+        fits.push(Fit { score, component, system, scale, term: t });
+    }
+    fits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.term.code.cmp(&b.term.code)));
+    fits.truncate(5);
+    fits
+}
+
 /// The candidate rows of one JLAC10 code (or its no-map row).
 fn rows_for(
     s: &Jlac10Axes<'_>,
@@ -278,72 +327,35 @@ fn rows_for(
 ) -> Vec<Mapping> {
     let from = format!("{}|{}", slug::JLAC10, s.concept.code);
     let made = Made { method: Method::LexicalSuggestion, author: AUTHOR, at: now };
-    let names: Vec<String> = s
-        .analyte
-        .iter()
-        .map(|n| normalise(n))
-        .map(|n| vocab.get(n.as_str()).map_or(n.clone(), |v| (*v).to_owned()))
-        .collect();
-    let name_words: Vec<Vec<&str>> = names.iter().map(|n| words(n)).collect();
-    let expected_property = unit_property(&s.unit);
-    let mut scored: Vec<(f64, f64, f64, f64, &LoincAxes)> = Vec::new();
-    for (comp, comp_words, t) in prepared {
-        let c = names
-            .iter()
-            .zip(&name_words)
-            .map(|(n, w)| component_similarity(n, w, comp, comp_words))
-            .fold(0.0, f64::max);
-        if c < MIN_COMPONENT {
-            continue;
-        }
-        let sys = system_fit(&s.material, &t.system);
-        let scale = if t.scale == s.scale { 1.0 } else { 0.0 };
-        let property = match expected_property {
-            Some(p) if t.property == p => 1.0,
-            Some(_) => 0.0,
-            None => 0.5,
-        };
-        let method_penalty = if t.methodless { 0.0 } else { 0.001 };
-        scored.push((0.60 * c + 0.25 * sys + 0.10 * scale + 0.05 * property - method_penalty, c, sys, scale, t));
-    }
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0).then_with(|| b.4.methodless.cmp(&a.4.methodless)).then_with(|| a.4.code.cmp(&b.4.code))
-    });
-    scored.truncate(5);
-    if scored.is_empty() {
+    let fits = best_fits(s, prepared, vocab);
+    if fits.is_empty() {
         let why = format!("no LOINC component within {MIN_COMPONENT} of {:?}", s.analyte);
-        return vec![Mapping::no_map(
-            &s.concept.code,
-            &from,
-            NoMapReason::NoCandidateAboveThreshold,
-            vec![],
-            &why,
-            made,
-        )];
+        let reason = NoMapReason::NoCandidateAboveThreshold;
+        return vec![Mapping::no_map(&s.concept.code, &from, reason, vec![], &why, made)];
     }
-    scored
-        .into_iter()
-        .map(|(score, c, sys, scale, t)| {
-            let relationship = if c >= 0.999 && sys >= 0.999 && scale >= 0.999 {
-                Relationship::SourceIsNarrowerThanTarget
-            } else {
-                Relationship::RelatedTo
-            };
+    fits.into_iter()
+        .map(|f| {
+            let t = f.term;
+            let exact = f.component >= 0.999 && f.system >= 0.999 && f.scale >= 0.999;
+            let relationship = if exact { Relationship::SourceIsNarrowerThanTarget } else { Relationship::RelatedTo };
             let hop = Hop {
                 from: from.clone(),
                 to: format!("{}|{}", slug::LOINC, t.code),
                 relationship,
                 source: format!(
-                    "axes: component {:?} ~ {:?} ({c:.2}), material {:?} ~ system {:?} ({sys:.2}), scale {} ~ {} ({scale:.0})",
+                    "axes: component {:?} ~ {:?} ({:.2}), material {:?} ~ system {:?} ({:.2}), scale {} ~ {} ({:.0})",
                     s.analyte.first().map_or("", String::as_str),
                     t.component,
+                    f.component,
                     s.material,
                     t.system,
+                    f.system,
                     s.scale,
-                    t.scale
+                    t.scale,
+                    f.scale
                 ),
             };
-            Mapping::through(&s.concept.code, vec![hop], Some(t.display.clone()), made).scored(score as f32)
+            Mapping::through(&s.concept.code, vec![hop], Some(t.display.clone()), made).scored(f.score as f32)
         })
         .collect()
 }

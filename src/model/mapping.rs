@@ -248,10 +248,21 @@ pub fn row_order(a: &Mapping, b: &Mapping) -> std::cmp::Ordering {
 /// The rows that translate a source code, best first ([`row_order`]): those with a target that
 /// are not rejected.
 pub fn ranked_targets(rows: &[Mapping]) -> Vec<&Mapping> {
-    let mut out: Vec<&Mapping> =
-        rows.iter().filter(|m| m.target_code.is_some() && m.review_state != ReviewState::Rejected).collect();
+    let mut out: Vec<&Mapping> = rows.iter().filter(|m| translates(m)).collect();
     out.sort_by(|a, b| row_order(a, b));
     out
+}
+
+/// [`ranked_targets`], taking the rows.
+pub fn into_ranked_targets(rows: Vec<Mapping>) -> Vec<Mapping> {
+    let mut out: Vec<Mapping> = rows.into_iter().filter(translates).collect();
+    out.sort_by(row_order);
+    out
+}
+
+/// Whether a row translates its source code: it has a target and is not rejected.
+fn translates(m: &Mapping) -> bool {
+    m.target_code.is_some() && m.review_state != ReviewState::Rejected
 }
 
 /// The row a source code resolves to: its best target ([`ranked_targets`]), else its no-map row.

@@ -14,7 +14,7 @@ pub use curation::{AuditAction, AuditEntry, Decision, DecisionAction, Role, Toke
 pub use diff::{compare, ConceptChange, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, SystemDiff};
 pub use henkan_loaders::{ConceptRecord as Concept, Designation, DesignationUse, Status};
 pub use mapping::{
-    chosen_row, evidence_text, ranked_targets, row_order, Hop, Made, Mapping, MappingTableVersion, Method, NoMapReason,
-    Relationship, ReleaseMapping, ReviewState, RowChange, RowChangeKind, RowSummary, TableDiff,
+    chosen_row, evidence_text, into_ranked_targets, ranked_targets, row_order, Hop, Made, Mapping, MappingTableVersion,
+    Method, NoMapReason, Relationship, ReleaseMapping, ReviewState, RowChange, RowChangeKind, RowSummary, TableDiff,
 };
 pub use release::{CodeSystemVersion, Draft, Release, ReleaseSystem, SourceFileInfo, VersionState};

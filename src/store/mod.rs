@@ -107,7 +107,7 @@ pub(crate) type ConceptHashes = std::collections::HashMap<String, [u8; 32]>;
 /// to be stored.
 type NewEntry<'a> = (&'a str, [u8; 32], Option<Vec<u8>>);
 
-/// What history and diffs need of an added or removed concept: its code, display and
+/// What history, diffs and translation need of a concept: its code, display, status and
 /// successor, decoded from the stored JSON without its names and other properties.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct ConceptHead {
@@ -115,6 +115,8 @@ pub(crate) struct ConceptHead {
     pub(crate) code: String,
     /// The preferred name.
     pub(crate) display: String,
+    /// Active or retired.
+    pub(crate) status: crate::model::Status,
     #[serde(default)]
     properties: HeadProperties,
 }
@@ -397,6 +399,11 @@ impl Store {
     /// and diffs of added and removed concepts need no more).
     pub(crate) fn head(&self, hash: &[u8]) -> Result<ConceptHead> {
         decode(BODIES, &self.stored_body(hash)?)
+    }
+
+    /// The [`ConceptHead`] of one code of a version.
+    pub(crate) fn concept_head(&self, version_id: u64, code: &str) -> Result<Option<ConceptHead>> {
+        self.concepts.get(keys::concept(version_id, code))?.map(|hash| self.head(&hash)).transpose()
     }
 
     /// The history of one code, oldest first, only from published releases.
