@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use crate::record::{ConceptRecord, Designation, DesignationUse, Status};
-use crate::text_table::{for_each_row, header_starts_with, CSV};
+use crate::text_table::{for_each_row, header_starts_with, TableRow, CSV};
 use crate::{LoadErrorKind, Loaded, Loader, Result, SourceFile};
 
 const HOT: &str = "基準番号（ＨＯＴ番号）";
@@ -72,48 +72,9 @@ impl Loader for HotMaster {
                     merged += 1;
                     c
                 }
-                None => {
-                    let mut properties = BTreeMap::new();
-                    row.copy_properties(
-                        &mut properties,
-                        &[
-                            ("処方用番号（ＨＯＴ７）", "hot7"),
-                            ("ＪＡＮコード", "jan"),
-                            ("規格単位", "strength"),
-                            ("区分", "route_class"),
-                            ("製造会社", "maker"),
-                            ("販売会社", "seller"),
-                            ("更新区分", "update_kind"),
-                            ("更新年月日", "updated_on"),
-                        ],
-                    );
-                    by_hot.entry(hot.clone()).or_insert(ConceptRecord {
-                        code: hot.clone(),
-                        status: Status::Active,
-                        display: names[0].clone(),
-                        designations: Vec::new(),
-                        properties,
-                        bookkeeping: BTreeMap::new(),
-                    })
-                }
+                None => by_hot.entry(hot.clone()).or_insert(new_concept(&row, &hot, &names[0])),
             };
-            for n in &names {
-                if *n != c.display && !c.designations.iter().any(|d| &d.value == n) {
-                    c.designations.push(Designation {
-                        use_: DesignationUse::Synonym,
-                        language: "ja".into(),
-                        value: n.clone(),
-                    });
-                }
-            }
-            push_code(&mut c.properties, "yj_codes", row.opt("薬価基準収載医薬品コード"));
-            push_code(&mut c.properties, "individual_codes", row.opt("個別医薬品コード"));
-            for col in ["レセプト電算処理システムコード（１）", "レセプト電算処理システムコード（２）"]
-            {
-                if row.has(col) {
-                    push_code(&mut c.properties, "receipt_codes", row.opt(col));
-                }
-            }
+            add_row(c, &row, &names);
             Ok(())
         })?;
         let concepts: Vec<ConceptRecord> = by_hot.into_values().collect();
@@ -124,5 +85,48 @@ impl Loader for HotMaster {
                 .push(format!("{merged} rows repeat a HOT number with another code set and were merged into it"));
         }
         Ok(loaded)
+    }
+}
+
+/// The concept of a HOT number's first row.
+fn new_concept(row: &TableRow<'_>, hot: &str, display: &str) -> ConceptRecord {
+    let mut properties = BTreeMap::new();
+    row.copy_properties(
+        &mut properties,
+        &[
+            ("処方用番号（ＨＯＴ７）", "hot7"),
+            ("ＪＡＮコード", "jan"),
+            ("規格単位", "strength"),
+            ("区分", "route_class"),
+            ("製造会社", "maker"),
+            ("販売会社", "seller"),
+            ("更新区分", "update_kind"),
+            ("更新年月日", "updated_on"),
+        ],
+    );
+    ConceptRecord {
+        code: hot.to_owned(),
+        status: Status::Active,
+        display: display.to_owned(),
+        designations: Vec::new(),
+        properties,
+        bookkeeping: BTreeMap::new(),
+    }
+}
+
+/// Adds a row's names and codes to its HOT number's concept.
+fn add_row(c: &mut ConceptRecord, row: &TableRow<'_>, names: &[String]) {
+    for n in names {
+        if *n != c.display && !c.designations.iter().any(|d| &d.value == n) {
+            c.designations.push(Designation { use_: DesignationUse::Synonym, language: "ja".into(), value: n.clone() });
+        }
+    }
+    push_code(&mut c.properties, "yj_codes", row.opt("薬価基準収載医薬品コード"));
+    push_code(&mut c.properties, "individual_codes", row.opt("個別医薬品コード"));
+    for col in ["レセプト電算処理システムコード（１）", "レセプト電算処理システムコード（２）"]
+    {
+        if row.has(col) {
+            push_code(&mut c.properties, "receipt_codes", row.opt(col));
+        }
     }
 }
