@@ -20,8 +20,24 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::record::{ConceptRecord, Designation, DesignationUse, Status};
-use crate::text_table::{for_each_row, header_starts_with, CSV};
+use crate::text_table::{for_each_row, header_starts_with, TableRow, CSV};
 use crate::{base_name, LoadError, LoadErrorKind, Loaded, Loader, Result, SourceFile};
+
+/// The short name and, when the file has them, the display and consumer names of a row.
+fn designations(row: &TableRow<'_>, display: &str, optional: &[&str]) -> Vec<Designation> {
+    let mut designations = Vec::new();
+    if let Some(s) = row.opt("SHORTNAME") {
+        designations.push(english(DesignationUse::Short, s));
+    }
+    for c in ["DisplayName", "CONSUMER_NAME"] {
+        if optional.contains(&c) {
+            if let Some(v) = row.opt(c).filter(|v| v != display && !designations.iter().any(|d| &d.value == v)) {
+                designations.push(english(DesignationUse::Synonym, v));
+            }
+        }
+    }
+    designations
+}
 
 fn is_loinc_code(v: &str) -> bool {
     let Some((num, check)) = v.split_once('-') else { return false };
@@ -105,24 +121,11 @@ impl Loader for LoincTable {
                 ));
             }
             let display = row.opt("LONG_COMMON_NAME").unwrap_or_else(|| row.get("COMPONENT").to_owned());
-            let mut designations = Vec::new();
-            if let Some(s) = row.opt("SHORTNAME") {
-                designations.push(english(DesignationUse::Short, s));
-            }
-            for c in ["DisplayName", "CONSUMER_NAME"] {
-                if optional.contains(&c) {
-                    if let Some(v) = row.opt(c).filter(|v| v != &display && !designations.iter().any(|d| &d.value == v))
-                    {
-                        designations.push(english(DesignationUse::Synonym, v));
-                    }
-                }
-            }
+            let designations = designations(&row, &display, &optional);
             let mut properties = BTreeMap::new();
-            for (c, p) in TABLE_PROPERTIES {
-                if optional.contains(&c) {
-                    if let Some(v) = row.opt(c) {
-                        properties.insert(p.to_owned(), v);
-                    }
+            for (c, p) in TABLE_PROPERTIES.iter().filter(|(c, _)| optional.contains(c)) {
+                if let Some(v) = row.opt(c) {
+                    properties.insert((*p).to_owned(), v);
                 }
             }
             let status = if row.get("STATUS") == "DEPRECATED" { Status::Retired } else { Status::Active };

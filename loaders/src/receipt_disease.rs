@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use crate::record::{ConceptRecord, Designation, DesignationUse, Status};
-use crate::sjis_csv::{first_field, first_width, for_each_row, SeenCodes};
+use crate::sjis_csv::{first_field, first_width, for_each_row, Row, SeenCodes};
 use crate::{dated_name_version, Loaded, Loader, Result, SourceFile};
 
 /// The published layout, field by field (0-based index → official name).
@@ -137,15 +137,7 @@ impl Loader for ReceiptDisease {
                 row.check(SUCCESSOR, "a 7-digit 傷病名コード", is_digits(7))?;
             }
 
-            let mut designations = Vec::new();
-            let mut push = |use_, language: &str, index| {
-                if let Some(value) = row.opt(index) {
-                    designations.push(Designation { use_, language: language.to_owned(), value });
-                }
-            };
-            push(DesignationUse::Short, "ja", SHORT_NAME);
-            push(DesignationUse::Kana, "ja-Kana", KANA);
-            push(DesignationUse::DentalShort, "ja", DENTAL_SHORT_NAME);
+            let designations = designations(&row);
 
             let mut properties = BTreeMap::new();
             let mut prop = |name: &str, value: Option<String>| {
@@ -168,19 +160,7 @@ impl Loader for ReceiptDisease {
             prop("successor", Some(successor).filter(|s| !s.is_empty() && *s != code).map(str::to_owned));
             prop("successor_medis_key_number", row.opt(SUCCESSOR_MEDIS_KEY_NUMBER));
 
-            let mut bookkeeping = BTreeMap::new();
-            if let Some(kind) = row.opt(CHANGE_KIND) {
-                bookkeeping.insert("change_kind".to_owned(), kind);
-            }
-            if let Some(date) = changed_on {
-                bookkeeping.insert("changed_on".to_owned(), date);
-            }
-            for i in CHANGE_FLAGS {
-                let v = row.get(i);
-                if !v.is_empty() && v != "0" {
-                    bookkeeping.insert(LAYOUT[i].to_owned(), v.to_owned());
-                }
-            }
+            let bookkeeping = bookkeeping(&row, changed_on);
 
             concepts.push(ConceptRecord {
                 code: code.to_owned(),
@@ -194,6 +174,39 @@ impl Loader for ReceiptDisease {
         })?;
         Ok(Loaded::full("jp-receipt-disease", dated_name_version(file.name, "b_"), concepts))
     }
+}
+
+/// The short, kana and dental short names of a row.
+fn designations(row: &Row<'_>) -> Vec<Designation> {
+    let mut designations = Vec::new();
+    for (use_, language, index) in [
+        (DesignationUse::Short, "ja", SHORT_NAME),
+        (DesignationUse::Kana, "ja-Kana", KANA),
+        (DesignationUse::DentalShort, "ja", DENTAL_SHORT_NAME),
+    ] {
+        if let Some(value) = row.opt(index) {
+            designations.push(Designation { use_, language: language.to_owned(), value });
+        }
+    }
+    designations
+}
+
+/// What a row says about its own change (kind, date, changed-field flags).
+fn bookkeeping(row: &Row<'_>, changed_on: Option<String>) -> BTreeMap<String, String> {
+    let mut bookkeeping = BTreeMap::new();
+    if let Some(kind) = row.opt(CHANGE_KIND) {
+        bookkeeping.insert("change_kind".to_owned(), kind);
+    }
+    if let Some(date) = changed_on {
+        bookkeeping.insert("changed_on".to_owned(), date);
+    }
+    for i in CHANGE_FLAGS {
+        let v = row.get(i);
+        if !v.is_empty() && v != "0" {
+            bookkeeping.insert(LAYOUT[i].to_owned(), v.to_owned());
+        }
+    }
+    bookkeeping
 }
 
 pub(crate) fn is_digits(n: usize) -> impl Fn(&str) -> bool {
