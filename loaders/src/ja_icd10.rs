@@ -142,6 +142,27 @@ impl<'de> Deserialize<'de> for InFileOrder {
     }
 }
 
+/// The distinct ICD-10 codes of an index word, space-separated in file order, or what is
+/// wrong with one.
+fn icd10_list(codes: impl Iterator<Item = String>, word: &str) -> std::result::Result<String, LoadErrorKind> {
+    let mut icd10 = String::new();
+    for code in codes {
+        if !is_icd10_code(&code) {
+            return Err(LoadErrorKind::Invalid {
+                value: format!("{code} (index word {word})"),
+                expected: "an ICD-10 code without the dot (e.g. B059, F152b, T08-0)",
+            });
+        }
+        if !icd10.split(' ').any(|c| c == code) {
+            if !icd10.is_empty() {
+                icd10.push(' ');
+            }
+            icd10.push_str(&code);
+        }
+    }
+    Ok(icd10)
+}
+
 /// The form of the ICD-10 codes in the index table: a letter and two digits, then up to three
 /// digits, letters or a hyphen (MEDIS writes Japanese subdivisions as `F152b`, `T08-0`).
 fn is_icd10_code(code: &str) -> bool {
@@ -200,22 +221,8 @@ impl Loader for JaIcd10Index {
                 ));
             }
             let mut properties = BTreeMap::new();
-            let mut icd10 = String::new();
-            for code in codes.into_iter().flatten() {
-                if !is_icd10_code(&code) {
-                    let kind = LoadErrorKind::Invalid {
-                        value: format!("{code} (index word {word})"),
-                        expected: "an ICD-10 code without the dot (e.g. B059, F152b, T08-0)",
-                    };
-                    return Err(LoadError::at(kind, at(record, Some((1, "ICD-10")))));
-                }
-                if !icd10.split(' ').any(|c| c == code) {
-                    if !icd10.is_empty() {
-                        icd10.push(' ');
-                    }
-                    icd10.push_str(&code);
-                }
-            }
+            let icd10 = icd10_list(codes.into_iter().flatten(), &word)
+                .map_err(|kind| LoadError::at(kind, at(record, Some((1, "ICD-10")))))?;
             if icd10.is_empty() {
                 unindexed += 1;
             } else {
