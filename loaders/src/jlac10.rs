@@ -207,6 +207,43 @@ fn segment_record(row: &SheetRow<'_>, spec: &SegmentSheet, code: String, groups:
     Ok(ConceptRecord { code, status, display, designations, properties, bookkeeping: BTreeMap::new() })
 }
 
+/// The concept of a JLAC10 code's first row in the JP-CLINS master table.
+fn clins_concept(row: &SheetRow<'_>, code: &str) -> ConceptRecord {
+    let item = row.get("FHIR項目名称");
+    let display = format!("{item} / {} / {}", row.get("材料(JLAC10)"), row.get("検査方法(JLAC10-測定法)"));
+    let mut properties = BTreeMap::from([
+        ("analyte_code".to_owned(), code[0..5].to_owned()),
+        ("identification_code".to_owned(), code[5..9].to_owned()),
+        ("material_code".to_owned(), code[9..12].to_owned()),
+        ("method_code".to_owned(), code[12..15].to_owned()),
+        ("result_code".to_owned(), code[15..17].to_owned()),
+    ]);
+    row.copy_properties(
+        &mut properties,
+        &[
+            ("区分名称", "category"),
+            ("データ区分（感染症/検査）", "data_kind"),
+            ("単位", "unit"),
+            ("データタイプ", "data_type"),
+            ("材料(JLAC10)", "material"),
+            ("検査方法(JLAC10-測定法)", "method"),
+            ("FHIR識別文字列", "fhir_id"),
+        ],
+    );
+    let mut designations = vec![Designation { use_: DesignationUse::Synonym, language: "ja".into(), value: item }];
+    if let Some(short) = row.opt("略称") {
+        designations.push(Designation { use_: DesignationUse::Short, language: "ja".into(), value: short });
+    }
+    ConceptRecord {
+        code: code.to_owned(),
+        status: Status::Active,
+        display,
+        designations,
+        properties,
+        bookkeeping: BTreeMap::new(),
+    }
+}
+
 /// `136jlac10_1.xlsx` → `136` (JSLM's edition number).
 fn jslm_edition(name: &str) -> Option<String> {
     let digits: String = base_name(name).chars().take_while(char::is_ascii_digit).collect();
@@ -348,42 +385,7 @@ impl Loader for JpClinsLab {
                 return Err(LoadError::at(LoadErrorKind::Invalid { value: code, expected }, row.pos("JLAC10コード")));
             }
             let jlac11 = row.get("JLAC11コード");
-            let c = by_code.entry(code.clone()).or_insert_with(|| {
-                let item = row.get("FHIR項目名称");
-                let display = format!("{item} / {} / {}", row.get("材料(JLAC10)"), row.get("検査方法(JLAC10-測定法)"));
-                let mut properties = BTreeMap::from([
-                    ("analyte_code".to_owned(), code[0..5].to_owned()),
-                    ("identification_code".to_owned(), code[5..9].to_owned()),
-                    ("material_code".to_owned(), code[9..12].to_owned()),
-                    ("method_code".to_owned(), code[12..15].to_owned()),
-                    ("result_code".to_owned(), code[15..17].to_owned()),
-                ]);
-                row.copy_properties(
-                    &mut properties,
-                    &[
-                        ("区分名称", "category"),
-                        ("データ区分（感染症/検査）", "data_kind"),
-                        ("単位", "unit"),
-                        ("データタイプ", "data_type"),
-                        ("材料(JLAC10)", "material"),
-                        ("検査方法(JLAC10-測定法)", "method"),
-                        ("FHIR識別文字列", "fhir_id"),
-                    ],
-                );
-                let mut designations =
-                    vec![Designation { use_: DesignationUse::Synonym, language: "ja".into(), value: item }];
-                if let Some(short) = row.opt("略称") {
-                    designations.push(Designation { use_: DesignationUse::Short, language: "ja".into(), value: short });
-                }
-                ConceptRecord {
-                    code: code.clone(),
-                    status: Status::Active,
-                    display,
-                    designations,
-                    properties,
-                    bookkeeping: BTreeMap::new(),
-                }
-            });
+            let c = by_code.entry(code.clone()).or_insert_with(|| clins_concept(&row, &code));
             if !jlac11.is_empty() {
                 let list = c.properties.entry("jlac11".into()).or_default();
                 if !list.split(' ').any(|x| x == jlac11) {
