@@ -4,7 +4,7 @@
 use henkan_loaders::jlac10::{check_jlac10_segments, SegmentTables};
 
 use super::{ImportError, ParsedVersion};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::slug;
 
 /// A code system version already held (in the draft or the latest release): its label and codes.
@@ -51,6 +51,19 @@ pub(crate) fn jlac10_segments(
             }
             .into());
         }
+    }
+    Ok(())
+}
+
+/// A WHO 10→11 table becomes a mapping table onto ICD-11: it needs an ICD-11 version in the
+/// same import, else one already held (`icd11_held`).
+pub(crate) fn crosswalk_target(parsed: &[ParsedVersion], icd11_held: bool) -> Result<()> {
+    let has_crosswalk = parsed.iter().any(|p| !p.crosswalks.is_empty());
+    if has_crosswalk && !icd11_held && !parsed.iter().any(|p| p.system == slug::ICD11_MMS) {
+        return Err(Error::DeriveInput {
+            generator: "who-icd10-icd11".into(),
+            message: "a WHO 10→11 table maps onto ICD-11: import ICD-11 MMS (11To10MapToOneCategory.txt) first or in the same import".into(),
+        });
     }
     Ok(())
 }

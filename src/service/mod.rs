@@ -15,7 +15,7 @@ mod curation;
 mod mapping;
 
 pub use crate::lifecycle::PublishRequest;
-use crate::model::{resolve_system, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
+use crate::model::{resolve_system, slug, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
 use crate::store::Store;
 pub use curation::{CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
 pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem};
@@ -143,16 +143,7 @@ impl Service {
     ) -> Result<Vec<StagedVersion>> {
         let parsed = crate::import::parse_all(paths, format, version, progress)?;
         crate::import::validate::jlac10_segments(&parsed, &|system| self.existing_codes(system))?;
-        // A WHO 10→11 table becomes a mapping table onto ICD-11: refuse before writing anything
-        // when no ICD-11 version is in this import, the draft or the latest release.
-        let has_crosswalk = parsed.iter().any(|p| !p.crosswalks.is_empty());
-        if has_crosswalk && !parsed.iter().any(|p| p.system == "icd11-mms") && self.base_version("icd11-mms")?.is_none()
-        {
-            return Err(Error::DeriveInput {
-                generator: "who-icd10-icd11".into(),
-                message: "a WHO 10→11 table maps onto ICD-11: import ICD-11 MMS (11To10MapToOneCategory.txt) first or in the same import".into(),
-            });
-        }
+        crate::import::validate::crosswalk_target(&parsed, self.base_version(slug::ICD11_MMS)?.is_some())?;
         let now = now();
         let mut crosswalks = Vec::new();
         // One chain per code system (its full version, then its change files in date order);

@@ -297,3 +297,17 @@ fn rxnorm_relations_apply_to_the_concepts_imported_with_them() {
     let scd = s.lookup("rxnorm", "861004", None).unwrap().concept;
     assert!(scd.properties.contains_key("consists_of"), "{scd:?}");
 }
+
+#[test]
+fn a_who_10_to_11_table_without_icd11_is_refused_before_anything_is_staged() {
+    let dir = tempdir();
+    let s = open(dir.path());
+    let e = s.import(&[shared("icd11/10To11MapToOneCategory.txt")], None, None, |_| {}).unwrap_err();
+    assert!(matches!(e, Error::DeriveInput { .. }), "{e}");
+    assert!(e.to_string().contains("import ICD-11 MMS (11To10MapToOneCategory.txt) first"), "{e}");
+    assert!(s.draft().unwrap().is_empty(), "nothing is staged");
+    // With ICD-11 in the same import the table is taken.
+    let both = [shared("icd11/11To10MapToOneCategory.txt"), shared("icd11/10To11MapToOneCategory.txt")];
+    s.import(&both, None, None, |_| {}).unwrap();
+    assert!(s.draft().unwrap().iter().any(|(system, _)| system == "icd10-who"));
+}
