@@ -20,6 +20,26 @@ pub enum Error {
     /// A system argument that is neither a known slug nor a canonical URI.
     #[error("unknown code system {0:?}: give a slug such as jp-receipt-disease or its canonical URI (see GET /v1/releases for what a release contains)")]
     UnknownSystem(String),
+    /// A request field that is wrong.
+    #[error("{field}: {message}")]
+    InvalidRequest {
+        /// The field at fault.
+        field: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A line of an input file that cannot be read.
+    #[error("{file}, line {line}{}: {message}", column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+    InputFile {
+        /// The file (`-` for stdin).
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The column (name or 1-based number), when one is at fault.
+        column: Option<String>,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// No such release.
     #[error("no release {0:?}: list releases with `henkan releases` or GET /v1/releases")]
     ReleaseNotFound(String),
@@ -157,6 +177,8 @@ impl Error {
             | Error::TableNotFound { .. }
             | Error::NoReleaseOnDate { .. } => K::NotFound,
             Error::InvalidReleaseId(_)
+            | Error::InvalidRequest { .. }
+            | Error::InputFile { .. }
             | Error::InvalidDate(_)
             | Error::InvalidDecision(_)
             | Error::DeriveInput { .. }
@@ -182,8 +204,13 @@ impl Error {
             Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => "concept_not_found",
             Error::MappingTableNotFound { .. } => "mapping_table_not_found",
             Error::TableNotFound { .. } => "table_not_found",
-            Error::InvalidReleaseId(_) | Error::InvalidDate(_) | Error::InvalidDecision(_) => "invalid_request",
-            Error::DeriveInput { .. } | Error::Import(_) | Error::MastersPlan { .. } => "invalid_input",
+            Error::InvalidReleaseId(_)
+            | Error::InvalidDate(_)
+            | Error::InvalidDecision(_)
+            | Error::InvalidRequest { .. } => "invalid_request",
+            Error::DeriveInput { .. } | Error::Import(_) | Error::MastersPlan { .. } | Error::InputFile { .. } => {
+                "invalid_input"
+            }
             Error::NothingToPublish(_) => "nothing_to_publish",
             Error::Store(StoreError::ReleaseExists(_)) => "release_exists",
             Error::Store(StoreError::Locked { .. }) => "data_directory_in_use",

@@ -3,6 +3,7 @@
 //! release's versions) and its data files, and returns a [`Derived`] table; the service applies
 //! curators' decisions to it, tallies its [`DeriveReport`] and stages it.
 
+pub(crate) mod compose;
 pub(crate) mod decisions;
 pub(crate) mod decisions_tsv;
 pub(crate) mod disease_icd11;
@@ -29,6 +30,12 @@ crate::vocabulary! {
         LabLoinc = "lab-loinc",
         /// YJ → RxNorm through a katakana → Latin phonetic key.
         DrugRxnorm = "drug-rxnorm",
+        /// Receipt 医薬品 → RxNorm, composed through the YJ code and `drug-rxnorm`.
+        ReceiptDrugRxnorm = "receipt-drug-rxnorm",
+        /// HOT → RxNorm, composed through the YJ codes (else the receipt codes).
+        HotRxnorm = "hot-rxnorm",
+        /// MEDIS 標準病名 → ICD-11 MMS, composed through the receipt 傷病名 and `disease-icd11`.
+        MedisIcd11 = "medis-icd11",
     }
 }
 
@@ -39,6 +46,9 @@ pub(crate) trait Source {
     fn base(&self, system: &str) -> Result<Option<CodeSystemVersion>>;
     /// Every concept of a stored version, in code order.
     fn concepts(&self, version: u64) -> Result<Vec<Concept>>;
+    /// The draft's (else the latest release's) version of a mapping table and its rows by
+    /// source code, if any.
+    fn table(&self, table: &str) -> Result<Option<(MappingTableVersion, Vec<(String, Vec<Mapping>)>)>>;
 }
 
 /// A derived table before it is stored: its header, the ids of the versions it maps between,
@@ -91,6 +101,15 @@ pub(crate) fn run(generator: Generator, source: &dyn Source, files: &[PathBuf], 
         Generator::DiseaseIcd11 => disease_icd11::run(source, files, now),
         Generator::LabLoinc => lab_loinc::run(source, files, now),
         Generator::DrugRxnorm => drug_rxnorm::run(source, files, now),
+        Generator::ReceiptDrugRxnorm | Generator::HotRxnorm | Generator::MedisIcd11 => {
+            if !files.is_empty() {
+                return Err(Error::DeriveInput {
+                    generator: generator.to_string(),
+                    message: "a composed table takes no data files".into(),
+                });
+            }
+            compose::run(generator, source, now)
+        }
     }
 }
 

@@ -226,6 +226,64 @@ pub const CODE_SYSTEMS: &[CodeSystem] = &[
     },
 ];
 
+/// The form a code of a system must have to be a code of it at all (`invalid-code` otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeShape {
+    /// Exactly this many ASCII digits.
+    Digits(usize),
+    /// Exactly this many ASCII letters and digits.
+    Alnum(usize),
+    /// A LOINC code: 1–7 digits, a hyphen, one check digit.
+    Loinc,
+    /// Any non-empty code without spaces.
+    Any,
+}
+
+impl CodeShape {
+    /// The shape of the codes of `slug`.
+    pub fn of(slug: &str) -> CodeShape {
+        match slug {
+            slug::JP_RECEIPT_DISEASE => CodeShape::Digits(7),
+            slug::JP_RECEIPT_MODIFIER => CodeShape::Digits(4),
+            slug::JP_MEDIS_DISEASE => CodeShape::Digits(8),
+            slug::JP_RECEIPT_DRUG | slug::JP_HOT => CodeShape::Digits(9),
+            slug::JP_YJ => CodeShape::Alnum(12),
+            slug::JLAC10 => CodeShape::Alnum(17),
+            slug::LOINC => CodeShape::Loinc,
+            slug::RXNORM => CodeShape::Digits(0),
+            _ => CodeShape::Any,
+        }
+    }
+
+    /// Whether `code` has this shape (`Digits(0)`: one or more digits).
+    pub fn admits(self, code: &str) -> bool {
+        let b = code.as_bytes();
+        match self {
+            CodeShape::Digits(0) => !b.is_empty() && b.iter().all(u8::is_ascii_digit),
+            CodeShape::Digits(n) => b.len() == n && b.iter().all(u8::is_ascii_digit),
+            CodeShape::Alnum(n) => b.len() == n && b.iter().all(u8::is_ascii_alphanumeric),
+            CodeShape::Loinc => code.split_once('-').is_some_and(|(num, check)| {
+                (1..=7).contains(&num.len())
+                    && num.bytes().all(|c| c.is_ascii_digit())
+                    && check.len() == 1
+                    && check.bytes().all(|c| c.is_ascii_digit())
+            }),
+            CodeShape::Any => !b.is_empty() && !b.iter().any(|c| c.is_ascii_whitespace()),
+        }
+    }
+
+    /// The shape as a regular expression over the whole code (for engines that join exports).
+    pub fn pattern(self) -> String {
+        match self {
+            CodeShape::Digits(0) => "^[0-9]+$".into(),
+            CodeShape::Digits(n) => format!("^[0-9]{{{n}}}$"),
+            CodeShape::Alnum(n) => format!("^[0-9A-Za-z]{{{n}}}$"),
+            CodeShape::Loinc => "^[0-9]{1,7}-[0-9]$".into(),
+            CodeShape::Any => "^[^[:space:]]+$".into(),
+        }
+    }
+}
+
 /// Finds a code system by slug, canonical URI or `urn:oid:` form (case-sensitive, exact).
 pub fn resolve_system(s: &str) -> Option<&'static CodeSystem> {
     let s = s.trim();
@@ -245,6 +303,18 @@ mod tests {
         assert_eq!(by_slug, by_uri);
         assert_eq!(resolve_system("urn:oid:2.16.840.1.113883.6.1").unwrap().slug, "loinc");
         assert!(resolve_system("jp-receipt").is_none());
+    }
+
+    #[test]
+    fn code_shapes_admit_real_codes_and_refuse_malformed_ones() {
+        assert!(CodeShape::of(slug::JP_RECEIPT_DISEASE).admits("8848176"));
+        assert!(!CodeShape::of(slug::JP_RECEIPT_DISEASE).admits("884817"));
+        assert!(!CodeShape::of(slug::JP_RECEIPT_DRUG).admits("62009880A"));
+        assert!(CodeShape::of(slug::JP_YJ).admits("1149019F1560"));
+        assert!(CodeShape::of(slug::LOINC).admits("2160-0"));
+        assert!(!CodeShape::of(slug::LOINC).admits("2160"));
+        assert!(CodeShape::of(slug::JLAC10).admits("3C015000002327201"));
+        assert!(!CodeShape::of(slug::ICD11_MMS).admits(""));
     }
 
     #[test]

@@ -78,6 +78,10 @@ crate::vocabulary! {
         NoCandidateAboveThreshold = "no-candidate-above-threshold",
         /// The source code is retired and names no successor.
         RetiredWithoutSuccessor = "retired-without-successor",
+        /// The source's master row names no code of the intermediate system of a composed table.
+        NoIntermediateCode = "no-intermediate-code",
+        /// The intermediate codes the source names have no row in the intermediate table.
+        IntermediateNotMapped = "intermediate-not-mapped",
     }
 }
 

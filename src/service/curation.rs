@@ -97,7 +97,7 @@ impl Service {
 
     /// The current version of a table (the draft's, else the latest release's) and its source and
     /// target versions.
-    fn current_table(&self, table: &str) -> Result<(MappingTableVersion, u64, u64)> {
+    pub(super) fn current_table(&self, table: &str) -> Result<(MappingTableVersion, u64, u64)> {
         let draft = self.store.draft()?;
         let id = match draft.mappings.get(table) {
             Some(&id) => Some(id),

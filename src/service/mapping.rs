@@ -64,6 +64,16 @@ impl crate::derive::Source for Service {
     fn concepts(&self, version: u64) -> Result<Vec<crate::model::Concept>> {
         Ok(self.store.concepts(version).collect::<Result<Vec<_>, _>>()?)
     }
+
+    fn table(&self, table: &str) -> Result<Option<(crate::model::MappingTableVersion, Vec<(String, Vec<Mapping>)>)>> {
+        let header = match self.current_table(table) {
+            Ok((header, _, _)) => header,
+            Err(Error::TableNotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let rows = self.store.all_mappings(header.id).collect::<Result<Vec<_>, _>>()?;
+        Ok(Some((header, rows)))
+    }
 }
 
 impl Service {

@@ -11,6 +11,7 @@ use crate::import::ImportError;
 use crate::lifecycle;
 
 mod bootstrap;
+mod bulk;
 mod curation;
 mod mapping;
 
@@ -22,13 +23,15 @@ pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem};
 
 /// The facade over a data directory.
 pub struct Service {
-    store: Store,
+    store: std::sync::Arc<Store>,
     /// Search indexes by release id (`<data dir>/search/`), built on first use.
     indexes: crate::search::IndexCache,
     /// Translators by release and systems, resolved on first use.
     translators: crate::translate::Translators,
     /// Releases by the dates of their versions, for `as_of`.
-    as_of: crate::translate::AsOf,
+    as_of: std::sync::Arc<crate::translate::AsOf>,
+    /// Bulk translation engines by release, built on first use.
+    engines: bulk::Engines,
 }
 
 /// The answer of a search.
@@ -130,7 +133,13 @@ impl Service {
     pub fn open(config: &StoreConfig) -> Result<Self> {
         let store = Store::open(&config.data_dir, config.failpoint.clone(), now(), config.cache_mb << 20)?;
         let indexes = crate::search::IndexCache::new(config.data_dir.join("search"));
-        Ok(Self { store, indexes, translators: Default::default(), as_of: Default::default() })
+        Ok(Self {
+            store: std::sync::Arc::new(store),
+            indexes,
+            translators: Default::default(),
+            as_of: Default::default(),
+            engines: Default::default(),
+        })
     }
 
     /// Parses official files and stages them in the draft: all of them, or nothing.
@@ -421,7 +430,7 @@ impl Service {
     /// format).
     fn search_index(&self, rel: &Release) -> Result<std::sync::Arc<crate::search::SearchIndex>> {
         let key = crate::search::IndexKey { id: &rel.id, sha256: &rel.sha256 };
-        self.indexes.get(&key, || crate::search::corpus::corpus(rel, &self.store))
+        self.indexes.get(&key, || crate::search::corpus::corpus(rel, &*self.store))
     }
 
     /// What happened to a code, release by release.

@@ -401,6 +401,11 @@ impl Store {
         decode(BODIES, &self.stored_body(hash)?)
     }
 
+    /// The [`ConceptHead`] of every concept of a version, in code order.
+    pub(crate) fn concept_heads(&self, version_id: u64) -> impl Iterator<Item = Result<ConceptHead>> + '_ {
+        self.concept_hashes(version_id).map(|item| item.and_then(|(_, hash)| self.head(&hash)))
+    }
+
     /// The [`ConceptHead`] of one code of a version.
     pub(crate) fn concept_head(&self, version_id: u64, code: &str) -> Result<Option<ConceptHead>> {
         self.concepts.get(keys::concept(version_id, code))?.map(|hash| self.head(&hash)).transpose()

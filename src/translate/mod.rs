@@ -5,6 +5,15 @@
 //! CLI, batch and bulk translation). [`AsOf`] picks the release in effect on a date from a sorted
 //! index of the releases' version dates.
 
+pub mod answer;
+pub mod engine;
+pub(crate) mod stored;
+pub mod table;
+
+pub use answer::{AnswerStatus, Multi, Outcome, Policy, ReviewFilter, UnmappedReason};
+pub use engine::{Answer, Engine, Item, ItemError, Tables};
+pub use table::{CodeTable, CodeTableBuilder, TargetRow};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
