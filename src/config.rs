@@ -69,6 +69,9 @@ pub struct ServeOpts {
     /// empty data directory.
     #[arg(long, env = "HENKAN_MASTERS_DIR", default_value_os_t = default_masters_dir())]
     pub masters_dir: PathBuf,
+    /// The most items a `POST /v1/translate/batch` request may hold.
+    #[arg(long, env = "HENKAN_BATCH_MAX", default_value_t = crate::http::DEFAULT_BATCH_MAX)]
+    pub batch_max: usize,
 }
 
 /// `./masters` when it exists (running from a checkout), else the one next to the sources this

@@ -11,7 +11,9 @@
 //! See ARCHITECTURE.md for the data flow and the store's key layout.
 
 pub(crate) mod bootstrap;
+pub mod bulk;
 pub mod cli;
+pub mod export;
 pub mod config;
 pub(crate) mod derive;
 mod error;

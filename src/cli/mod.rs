@@ -8,6 +8,7 @@
 //! 6 incompatible data directory format.
 
 mod audit;
+mod bootstrap;
 mod derive;
 mod diff;
 mod explain;
@@ -22,6 +23,7 @@ mod search;
 mod serve;
 mod token;
 mod translate;
+mod translate_file;
 
 use std::io::IsTerminal;
 
@@ -62,6 +64,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Translate a code to another code system through the release's mapping table.
     Translate(translate::TranslateArgs),
+    /// Translate every row of a CSV, TSV or NDJSON file (or stdin) offline.
+    TranslateFile(translate_file::TranslateFileArgs),
     /// Every row of a source code in a mapping table, with evidence and who decided.
     Explain(explain::ExplainArgs),
     /// Derive a mapping table (e.g. disease-icd11) into the draft.
@@ -76,6 +80,8 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Show the audit log.
     Audit(audit::AuditArgs),
+    /// Publish the bundled masters on an empty data directory, then exit.
+    Bootstrap(bootstrap::BootstrapArgs),
     /// Serve the HTTP API (publishing the bundled masters first on an empty data directory).
     Serve(ServeOpts),
 }
@@ -93,8 +99,15 @@ pub fn exit_code(e: &Error) -> u8 {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
-    let service = Service::open(&StoreConfig::from(&cli.global))?;
     let json = cli.global.json;
+    if let Command::TranslateFile(args) = cli.command {
+        if args.bundle().is_some() {
+            return translate_file::run_bundle(args, json);
+        }
+        let service = Service::open(&StoreConfig::from(&cli.global))?;
+        return translate_file::run(&service, args, json);
+    }
+    let service = Service::open(&StoreConfig::from(&cli.global))?;
     let actor = format!("cli:{}", cli.global.user);
     match cli.command {
         Command::Import(args) => import::run(&service, args, json),
@@ -110,8 +123,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Token(args) => token::run(&service, args, &actor, json),
         Command::Audit(args) => audit::run(&service, args, json),
         Command::Search(args) => search::run(&service, args, json),
-        Command::Export(args) => export::run(&service, args),
+        Command::Export(args) => export::run(&service, args, json),
         Command::Serve(opts) => serve::run(service, &opts),
+        Command::Bootstrap(args) => bootstrap::run(&service, args, json),
+        Command::TranslateFile(_) => unreachable!("handled above"),
     }
 }
 

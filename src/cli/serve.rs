@@ -7,6 +7,7 @@ use crate::{Error, Service};
 
 pub(super) fn run(service: Service, opts: &ServeOpts) -> Result<(), Error> {
     let started = std::time::Instant::now();
+    crate::http::set_batch_max(opts.batch_max);
     let pb = spinner("checking data directory");
     let published = service.bootstrap(&opts.masters_dir, |id| {
         pb.set_message(format!("publishing bundled release {id}"));

@@ -14,13 +14,14 @@ use axum::Router;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use routes::batch::{set_batch_max, DEFAULT_BATCH_MAX};
 pub use state::AppState;
 
 use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{concepts, curation, diff, health, impact, mappings, releases, search, translate};
+    use routes::{batch, concepts, curation, diff, health, impact, mappings, releases, search, translate};
     vec![
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
@@ -29,6 +30,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
         ("GET", "/v1/diff", get(diff::get_diff)),
         ("GET", "/v1/translate", get(translate::translate_code)),
+        ("POST", "/v1/translate/batch", post(batch::translate_batch)),
+        ("POST", "/v1/translate/stream", post(batch::translate_stream)),
         ("GET", "/v1/search", get(search::search_concepts)),
         ("GET", "/v1/suggest", get(search::suggest_concepts)),
         ("GET", "/v1/mappings/{table}/{code}/explain", get(mappings::explain_mapping)),

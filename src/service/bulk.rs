@@ -50,3 +50,77 @@ impl Service {
         Ok(engine)
     }
 }
+
+/// A release's content read from the store, for an export.
+struct StoredContent<'a> {
+    service: &'a Service,
+    release: Arc<crate::model::Release>,
+}
+
+impl StoredContent<'_> {
+    fn heads(&self, slug: &str) -> Result<Vec<crate::store::ConceptHead>> {
+        let Some(version) = self.release.system(slug) else { return Ok(Vec::new()) };
+        Ok(self.service.store.concept_heads(version.version_id).collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+impl crate::export::Content for StoredContent<'_> {
+    fn release(&self) -> &crate::model::Release {
+        &self.release
+    }
+
+    fn system(&self, slug: &str) -> Result<crate::export::SystemRows> {
+        let heads = self.heads(slug)?;
+        let codes: std::collections::HashSet<&str> = heads.iter().map(|h| h.code.as_str()).collect();
+        let successors = heads.iter().filter_map(|h| {
+            crate::translate::table::successor_of(&h.code, h.status, h.successor()).map(|s| (h.code.as_str().into(), s.into()))
+        });
+        let forwards = crate::translate::table::follow(successors, |c| codes.contains(c));
+        let rows = heads
+            .iter()
+            .map(|h| crate::export::ConceptRow {
+                code: h.code.clone(),
+                display: h.display.clone(),
+                status: h.status,
+                successor: h.successor().map(str::to_owned),
+                forward_to: forwards.get(h.code.as_str()).map(|s| s.to_string()),
+            })
+            .collect();
+        Ok(crate::export::SystemRows { system: slug.to_owned(), rows })
+    }
+
+    fn table(&self, table: &crate::model::ReleaseMapping) -> Result<crate::export::TableRows> {
+        let displays: HashMap<String, String> =
+            self.heads(&table.source_system)?.into_iter().map(|h| (h.code, h.display)).collect();
+        let mut rows = Vec::new();
+        for item in self.service.store.all_mappings(table.version_id) {
+            let (code, mut list) = item?;
+            list.sort_by(crate::model::row_order);
+            let ranked = crate::model::ranked_targets(&list).len();
+            let source_display = displays.get(&code).cloned().unwrap_or_default();
+            for (i, m) in list.into_iter().enumerate() {
+                let rank = (i < ranked).then(|| i32::try_from(i + 1).unwrap_or(i32::MAX));
+                rows.push(crate::export::MappingRow { source_display: source_display.clone(), rank, mapping: m });
+            }
+        }
+        Ok(crate::export::TableRows { header: table.clone(), rows })
+    }
+}
+
+impl Service {
+    /// Exports a release (default: the latest) as `format` into the new directory `out`: every
+    /// code system and mapping table, or those named in `only`.
+    pub fn export(
+        &self,
+        release: Option<&str>,
+        format: crate::export::ExportFormat,
+        out: &std::path::Path,
+        only: &[String],
+    ) -> Result<crate::export::Manifest> {
+        let release = self.store.shared_release(release)?.ok_or_else(|| match release {
+            Some(id) => Error::ReleaseNotFound(id.to_owned()),
+            None => Error::NoReleases,
+        })?;
+        crate::export::export(&StoredContent { service: self, release }, format, out, only)
+    }
+}

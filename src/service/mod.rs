@@ -12,6 +12,7 @@ use crate::lifecycle;
 
 mod bootstrap;
 mod bulk;
+pub(crate) use bulk::targets;
 mod curation;
 mod mapping;
 

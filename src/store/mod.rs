@@ -69,7 +69,7 @@ const BOOTSTRAP_KEY: &[u8] = b"bootstrap";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the directory.
-    #[error("the data directory {path} is in use by another henkan process (a running `henkan serve`?): stop it first, or make the change through its API")]
+    #[error("the data directory {path} is in use by another henkan process (a running `henkan serve`?): stop it first, or make the change through its API; `translate-file` can read an exported bundle instead (`henkan export --format parquet`, then `--bundle DIR`)")]
     Locked {
         /// The directory.
         path: PathBuf,

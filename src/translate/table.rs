@@ -105,10 +105,8 @@ impl CodeTableBuilder {
     /// A concept of the source system in the release.
     pub fn concept(&mut self, code: &str, status: Status, successor: Option<&str>) {
         self.table.codes.entry(code.into()).or_default();
-        if status == Status::Retired {
-            if let Some(next) = successor.and_then(|s| s.split(' ').next()).filter(|s| !s.is_empty() && *s != code) {
-                self.successors.push((code.into(), next.into()));
-            }
+        if let Some(next) = successor_of(code, status, successor) {
+            self.successors.push((code.into(), next.into()));
         }
     }
 
@@ -136,22 +134,46 @@ impl CodeTableBuilder {
     /// The table, with each retired code's successor chain followed (within the release, up to
     /// five steps) to the last code it reaches.
     pub fn build(mut self) -> CodeTable {
-        let direct: HashMap<Box<str>, Box<str>> = self.successors.drain(..).collect();
-        for (code, first) in &direct {
-            let mut next = first.clone();
-            let mut steps = 1;
-            while let Some(after) = direct.get(&next).filter(|_| steps < MAX_FORWARD) {
-                next = after.clone();
-                steps += 1;
-            }
-            if self.table.codes.contains_key(&next) {
-                if let Some(e) = self.table.codes.get_mut(code) {
-                    e.forward = Some(next);
-                }
+        let codes = &self.table.codes;
+        let forwards = follow(self.successors.drain(..), |c| codes.contains_key(c));
+        for (code, to) in forwards {
+            if let Some(e) = self.table.codes.get_mut(&code) {
+                e.forward = Some(to);
             }
         }
         self.table
     }
+}
+
+/// Each retired code's successor chain (`(code, successor)` pairs) followed up to five steps to
+/// the last code it reaches, kept when `holds` that code.
+pub(crate) fn follow(
+    successors: impl Iterator<Item = (Box<str>, Box<str>)>,
+    holds: impl Fn(&str) -> bool,
+) -> HashMap<Box<str>, Box<str>> {
+    let direct: HashMap<Box<str>, Box<str>> = successors.collect();
+    let mut out = HashMap::new();
+    for (code, first) in &direct {
+        let mut next = first.clone();
+        let mut steps = 1;
+        while let Some(after) = direct.get(&next).filter(|_| steps < MAX_FORWARD) {
+            next = after.clone();
+            steps += 1;
+        }
+        if holds(&next) {
+            out.insert(code.clone(), next);
+        }
+    }
+    out
+}
+
+/// The successor a concept is followed to when it is retired (the first code its `successor`
+/// property names, when that is another code).
+pub(crate) fn successor_of<'a>(code: &str, status: Status, successor: Option<&'a str>) -> Option<&'a str> {
+    if status != Status::Retired {
+        return None;
+    }
+    successor.and_then(|s| s.split(' ').next()).filter(|s| !s.is_empty() && *s != code)
 }
 
 impl CodeTable {

@@ -1,0 +1,56 @@
+//! Writing one answer as an output line: the input row as it came, then the answer's columns
+//! (CSV/TSV fields, or keys added to the NDJSON object).
+
+use std::fmt::Write as _;
+
+use super::delimited::push_field;
+use crate::translate::Answer;
+
+/// The answer's values in column order: target system, code, display, relationship, status,
+/// release; then method, score, review state, evidence with `provenance`.
+fn values(a: &Answer<'_>, provenance: bool, mut put: impl FnMut(&str, &str)) {
+    let mut status = String::with_capacity(32);
+    let _ = a.outcome.write(&mut status);
+    put("target_system", a.target.map_or("", |t| t.slug));
+    put("target_code", a.row.map_or("", |r| &r.code));
+    put("target_display", a.row.map_or("", |r| &r.display));
+    put("relationship", a.row.map_or("", |r| r.relationship.as_str()));
+    put("status", &status);
+    put("release", a.release);
+    if provenance {
+        put("method", a.row.map_or("", |r| r.method.as_str()));
+        let score = a.row.map(|r| r.score.to_string()).unwrap_or_default();
+        put("score", &score);
+        put("review_state", a.row.map_or("", |r| r.review.as_str()));
+        put("evidence", a.row.map_or("", |r| &r.evidence));
+    }
+}
+
+/// A CSV/TSV line: the row's bytes, then the answer's fields.
+pub(crate) fn delimited_line(line: &mut Vec<u8>, row: &[u8], delimiter: u8, a: &Answer<'_>, provenance: bool) {
+    line.extend_from_slice(row);
+    values(a, provenance, |_, v| {
+        line.push(delimiter);
+        push_field(line, v.as_bytes(), delimiter);
+    });
+    line.push(b'\n');
+}
+
+/// An NDJSON line: the row's object with the answer's keys added before its closing brace.
+pub(crate) fn json_line(line: &mut Vec<u8>, row: &[u8], a: &Answer<'_>, provenance: bool) {
+    let trimmed = row.trim_ascii_end();
+    let body = trimmed.strip_suffix(b"}").unwrap_or(trimmed);
+    line.extend_from_slice(body);
+    let mut empty = body.trim_ascii_end().ends_with(b"{");
+    let mut text = String::new();
+    values(a, provenance, |k, v| {
+        text.clear();
+        if !empty {
+            text.push(',');
+        }
+        empty = false;
+        let _ = write!(text, "{}:{}", serde_json::Value::from(k), serde_json::Value::from(v));
+        line.extend_from_slice(text.as_bytes());
+    });
+    line.extend_from_slice(b"}\n");
+}
