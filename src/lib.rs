@@ -27,7 +27,7 @@ mod store;
 pub mod translate;
 
 pub use derive::{DeriveReport, Generator};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use import::ImportError;
 pub use service::{
     CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,

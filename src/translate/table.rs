@@ -232,3 +232,41 @@ impl CodeTable {
         codes.into_iter().map(|(c, e)| (c.as_ref(), e.forward.as_deref(), e.rows.as_ref()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{resolve_system, slug, Hop, Made, Mapping};
+
+    fn row(source: &str, target: &str) -> Mapping {
+        let hop = Hop {
+            from: format!("jp-receipt-disease|{source}"),
+            to: format!("icd11-mms|{target}"),
+            relationship: Relationship::Equivalent,
+            source: "test".into(),
+        };
+        Mapping::through(source, vec![hop], None, Made { method: Method::DerivedCrosswalk, author: "t", at: "t" })
+    }
+
+    /// No staged master names a successor (移行先) for a code retired in a release, so the
+    /// retirement here is made up; the codes are real (2028045 was removed in 2024-06, 8848176
+    /// is in both masters).
+    #[test]
+    fn a_retired_code_is_forwarded_along_its_successor_chain_within_the_release() {
+        let (disease, icd11) = (resolve_system(slug::JP_RECEIPT_DISEASE).unwrap(), resolve_system(slug::ICD11_MMS).unwrap());
+        let mut b = CodeTableBuilder::new(("r", "h"), disease, icd11, "t");
+        b.concept("2028045", Status::Retired, Some("8830001"));
+        b.concept("8830001", Status::Retired, Some("8848176"));
+        b.concept("8848176", Status::Active, None);
+        b.concept("8841698", Status::Retired, Some("0000000"));
+        b.rows("8848176", &[row("8848176", "5A71.01")]);
+        b.rows("8841698", &[row("8841698", "5A11")]);
+        let t = b.build();
+        let found = t.lookup("2028045", &Policy::default()).unwrap();
+        assert_eq!((found.outcome.to_string().as_str(), found.forwarded_to), ("forwarded", Some("8848176")));
+        assert_eq!(&*found.targets[0].code, "5A71.01");
+        // A successor the release does not hold: translated as itself.
+        let own = t.lookup("8841698", &Policy::default()).unwrap();
+        assert_eq!((own.outcome.to_string().as_str(), own.forwarded_to), ("mapped", None));
+    }
+}

@@ -10,5 +10,6 @@ mod http;
 mod import;
 mod mapping;
 mod openapi;
+mod pipeline;
 mod publish_crash;
 mod search;

@@ -40,13 +40,14 @@ async fn every_spec_operation_reaches_a_handler() {
     let app = TestApp::default_data();
     let token = app.service().create_token("openapi-test", henkan::model::Role::Curator, "test").unwrap();
     for (method, path) in spec_operations() {
-        let uri = path
+        let uri = format!("{path}{{}}")
+            .replace("/v1/translate{}", "/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms")
+            .replace("{}", "")
             .replace("{release}", "2024-06")
             .replace("{table}", "jp-receipt-disease--icd11-mms")
             .replace("{system}", "jp-receipt-disease")
             .replace("{code}", "8848176")
             .replace("/v1/diff", "/v1/diff?from=2024-01")
-            .replace("/v1/translate", "/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms")
             .replace("/v1/curation/candidates", "/v1/curation/candidates?table=jp-receipt-disease--icd11-mms&limit=1")
             .replace("/v1/search", "/v1/search?q=%E7%B3%96%E5%B0%BF%E7%97%85")
             .replace("/v1/suggest", "/v1/suggest?q=%E3%81%A8%E3%81%86");
@@ -57,6 +58,10 @@ async fn every_spec_operation_reaches_a_handler() {
             ("POST", "/v1/curation/decisions") => Body::from(
                 r#"{"table":"jp-receipt-disease--icd11-mms","code":"8841698","action":"approve","target":"5A11","comment":"openapi test"}"#,
             ),
+            ("POST", "/v1/translate/batch") => {
+                Body::from(r#"{"items":[{"system":"jp-receipt-disease","code":"8848176"}]}"#)
+            }
+            ("POST", "/v1/translate/stream") => Body::from("{\"system\":\"jp-receipt-disease\",\"code\":\"8848176\"}\n"),
             _ => Body::empty(),
         };
         let req = Request::builder()
