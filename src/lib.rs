@@ -13,10 +13,10 @@
 pub(crate) mod bootstrap;
 pub mod bulk;
 pub mod cli;
-pub mod export;
 pub mod config;
 pub(crate) mod derive;
 mod error;
+pub mod export;
 pub mod http;
 mod import;
 mod lifecycle;

@@ -120,8 +120,14 @@ mod tests {
 
     #[test]
     fn quoted_fields_keep_delimiters_quotes_and_line_breaks() {
-        assert_eq!(fields(r#"a,"b,c","say ""hi""","x
-y",,"#).unwrap(), ["a", "b,c", "say \"hi\"", "x\ny", "", ""]);
+        assert_eq!(
+            fields(
+                r#"a,"b,c","say ""hi""","x
+y",,"#
+            )
+            .unwrap(),
+            ["a", "b,c", "say \"hi\"", "x\ny", "", ""]
+        );
         assert!(open_quote(br#"a,"b"#));
         assert!(!open_quote(br#"a,"b""c""#));
     }

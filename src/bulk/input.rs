@@ -147,15 +147,15 @@ impl Input {
         }
         match self.encoding {
             Encoding::ShiftJis => {
-                let (text, had_errors) =
-                    encoding_rs::SHIFT_JIS.decode_without_bom_handling(buf);
+                let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(buf);
                 if had_errors {
                     let column = first_invalid_sjis(buf);
                     return Err(Error::InputFile {
                         file: self.name.clone(),
                         line: start,
                         column: Some(format!("byte {column}")),
-                        message: "bytes that are not Shift_JIS (CP932): fix the line, or give the right --encoding".into(),
+                        message: "bytes that are not Shift_JIS (CP932): fix the line, or give the right --encoding"
+                            .into(),
                     });
                 }
                 self.decoded.clear();

@@ -301,8 +301,8 @@ impl Job<'_> {
     }
 
     fn json_row(&mut self, bytes: &[u8], out: &mut dyn Write) -> std::result::Result<(), RowError> {
-        let obj: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(bytes).map_err(|e| (Some(format!("byte {}", e.column())), format!("not a JSON object: {e}")))?;
+        let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
+            .map_err(|e| (Some(format!("byte {}", e.column())), format!("not a JSON object: {e}")))?;
         let get = |key: &str| -> std::result::Result<Option<String>, RowError> {
             match obj.get(key) {
                 None | Some(serde_json::Value::Null) => Ok(None),
@@ -311,8 +311,9 @@ impl Job<'_> {
                 Some(_) => Err((Some(key.to_owned()), format!("{key:?} must be a string"))),
             }
         };
-        let code = get(&self.opts.code_column)?
-            .ok_or_else(|| (Some(self.opts.code_column.clone()), format!("the object has no {:?}", self.opts.code_column)))?;
+        let code = get(&self.opts.code_column)?.ok_or_else(|| {
+            (Some(self.opts.code_column.clone()), format!("the object has no {:?}", self.opts.code_column))
+        })?;
         let system = match &self.opts.system {
             SystemFrom::Fixed(s) => s.clone(),
             SystemFrom::Column(k) => get(k)?.ok_or_else(|| (Some(k.clone()), format!("the object has no {k:?}")))?,
@@ -327,11 +328,17 @@ impl Job<'_> {
             SystemFrom::Fixed(_) => None,
         };
         let date_key = self.opts.date_column.clone();
-        self.translate(&item, bytes, out).map_err(|(field, m)| (if field == "system" { system_key } else { date_key }, m))
+        self.translate(&item, bytes, out)
+            .map_err(|(field, m)| (if field == "system" { system_key } else { date_key }, m))
     }
 
     /// Translates one item, writing one output line per answer.
-    fn translate(&mut self, item: &Item<'_>, bytes: &[u8], out: &mut dyn Write) -> std::result::Result<(), (&'static str, String)> {
+    fn translate(
+        &mut self,
+        item: &Item<'_>,
+        bytes: &[u8],
+        out: &mut dyn Write,
+    ) -> std::result::Result<(), (&'static str, String)> {
         let mut failed = None;
         let (format, provenance) = (self.format, self.opts.provenance);
         let line = &mut self.line;

@@ -17,7 +17,8 @@ pub struct BootstrapArgs {
 
 pub(super) fn run(service: &Service, args: BootstrapArgs, json: bool) -> Result<(), Error> {
     let pb = super::spinner("checking data directory");
-    let published = service.bootstrap(&args.masters_dir, |id| pb.set_message(format!("publishing bundled release {id}")));
+    let published =
+        service.bootstrap(&args.masters_dir, |id| pb.set_message(format!("publishing bundled release {id}")));
     pb.finish_and_clear();
     let published = published?;
     let ids: Vec<&str> = published.iter().map(|r| r.id.as_str()).collect();

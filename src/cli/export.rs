@@ -54,7 +54,12 @@ pub(super) fn run(service: &Service, args: ExportArgs, json: bool) -> Result<(),
             if json {
                 print_json(&manifest);
             } else {
-                println!("exported release {} (sha256 {}) as {format} to {}", manifest.release, manifest.release_sha256, out.display());
+                println!(
+                    "exported release {} (sha256 {}) as {format} to {}",
+                    manifest.release,
+                    manifest.release_sha256,
+                    out.display()
+                );
                 for f in &manifest.files {
                     println!("  {}  {} rows  sha256 {}", f.path, f.rows, f.sha256);
                 }

@@ -120,7 +120,8 @@ pub(crate) fn run(generator: Generator, source: &dyn Source, now: &str) -> Resul
         rows.insert(concept.code, list);
     }
     let through: Vec<String> = vias.iter().map(|v| format!("{} {}", v.table.table, v.table.source_version)).collect();
-    let generator = format!("{g} (composed through {}; relationship no stronger than the weaker hop)", through.join(", "));
+    let generator =
+        format!("{g} (composed through {}; relationship no stronger than the weaker hop)", through.join(", "));
     Ok(Derived::new(c.table, (&from, &to), generator, Vec::new(), now, rows))
 }
 
@@ -128,7 +129,10 @@ pub(crate) fn run(generator: Generator, source: &dyn Source, now: &str) -> Resul
 fn via(source: &dyn Source, generator: &str, path: &Path) -> Result<Via> {
     let missing = || Error::DeriveInput {
         generator: generator.to_owned(),
-        message: format!("neither the draft nor the latest release holds the table {}: derive it first", path.via_table),
+        message: format!(
+            "neither the draft nor the latest release holds the table {}: derive it first",
+            path.via_table
+        ),
     };
     let (table, rows) = source.table(path.via_table)?.ok_or_else(missing)?;
     let version = input(source, generator, path.via)?;
@@ -183,7 +187,8 @@ fn compose_one(
                 hops.extend(row.evidence.iter().cloned());
                 let made = Made { method: row.method, author, at: now };
                 if row.target_code.is_some() {
-                    let mut m = Mapping::through(&concept.code, hops, row.target_display.clone(), made).scored(row.score);
+                    let mut m =
+                        Mapping::through(&concept.code, hops, row.target_display.clone(), made).scored(row.score);
                     if row.review_state == ReviewState::Approved {
                         let by = row.reviewer.clone().unwrap_or_else(|| row.author.clone());
                         m = m.approved_by(format!("{by} (on {})", via.table.table));

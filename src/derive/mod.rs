@@ -48,8 +48,11 @@ pub(crate) trait Source {
     fn concepts(&self, version: u64) -> Result<Vec<Concept>>;
     /// The draft's (else the latest release's) version of a mapping table and its rows by
     /// source code, if any.
-    fn table(&self, table: &str) -> Result<Option<(MappingTableVersion, Vec<(String, Vec<Mapping>)>)>>;
+    fn table(&self, table: &str) -> Result<Option<TableRows>>;
 }
+
+/// A stored mapping table version and its rows by source code.
+pub(crate) type TableRows = (MappingTableVersion, Vec<(String, Vec<Mapping>)>);
 
 /// A derived table before it is stored: its header, the ids of the versions it maps between,
 /// and its rows by source code.

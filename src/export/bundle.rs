@@ -24,9 +24,11 @@ impl Bundle {
     pub fn open(dir: &Path) -> Result<Bundle> {
         let path = dir.join("manifest.json");
         let bad = |m: String| Error::InputFile { file: path.display().to_string(), line: 0, column: None, message: m };
-        let text = std::fs::read(&path)
-            .map_err(|e| bad(format!("cannot read it ({e}): is {} a `henkan export --format parquet` directory?", dir.display())))?;
-        let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| bad(format!("not a henkan manifest: {e}")))?;
+        let text = std::fs::read(&path).map_err(|e| {
+            bad(format!("cannot read it ({e}): is {} a `henkan export --format parquet` directory?", dir.display()))
+        })?;
+        let manifest: Manifest =
+            serde_json::from_slice(&text).map_err(|e| bad(format!("not a henkan manifest: {e}")))?;
         if manifest.format != ExportFormat::Parquet {
             return Err(bad(format!("the export is {}, a bundle is a Parquet export", manifest.format)));
         }
@@ -96,7 +98,8 @@ impl Tables for Bundle {
             let method: Method = parse(&r[10], &path, "method")?;
             let made = Made { method, author: text(&r[13]), at: text(&r[17]) };
             let code = text(&r[2]);
-            let mut m = Mapping::no_map(code, "", crate::model::NoMapReason::NoCandidateAboveThreshold, Vec::new(), "", made);
+            let mut m =
+                Mapping::no_map(code, "", crate::model::NoMapReason::NoCandidateAboveThreshold, Vec::new(), "", made);
             m.no_map_reason = opt(&r[9], &path, "no_map_reason")?;
             m.target_code = r[6].text().map(str::to_owned);
             m.target_display = r[7].text().map(str::to_owned);

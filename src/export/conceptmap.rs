@@ -74,17 +74,23 @@ pub(crate) fn resource(t: &TableRows, release: &Release) -> Value {
     while i < t.rows.len() {
         let code = &t.rows[i].mapping.source_code;
         let j = i + t.rows[i..].iter().take_while(|r| &r.mapping.source_code == code).count();
-        let mut e = json!({"code": code, "target": t.rows[i..j].iter().map(|r| target(r, release)).collect::<Vec<_>>()});
+        let mut e =
+            json!({"code": code, "target": t.rows[i..j].iter().map(|r| target(r, release)).collect::<Vec<_>>()});
         if !t.rows[i].source_display.is_empty() {
             e["display"] = json!(t.rows[i].source_display);
         }
         elements.push(e);
         i = j;
     }
-    let name: String = h.table.split(['-', '.']).filter(|s| !s.is_empty()).map(|s| {
-        let mut c = s.chars();
-        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-    }).collect();
+    let name: String = h
+        .table
+        .split(['-', '.'])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
     json!({
         "resourceType": "ConceptMap",
         "id": h.table,

@@ -266,9 +266,8 @@ pub struct Manifest {
 /// limited to the systems and tables named in `only` (slugs, URIs or table names; empty: all).
 pub(crate) fn export(content: &dyn Content, format: ExportFormat, out: &Path, only: &[String]) -> Result<Manifest> {
     let release = content.release();
-    let wanted = |name: &str, uri: Option<&str>| {
-        only.is_empty() || only.iter().any(|o| o == name || Some(o.as_str()) == uri)
-    };
+    let wanted =
+        |name: &str, uri: Option<&str>| only.is_empty() || only.iter().any(|o| o == name || Some(o.as_str()) == uri);
     for o in only {
         let known = release.systems.iter().any(|s| &s.system == o || &s.uri == o)
             || release.mappings.iter().any(|m| &m.table == o);

@@ -80,8 +80,14 @@ pub(super) fn write(path: &Path, t: &TableRows, release: &Release) -> Result<u64
         "  semapv: \"https://w3id.org/semapv/vocab/\"".to_owned(),
         format!("mapping_set_id: {}", yaml(&format!("urn:henkan:mapping-set:{}:{}", release.id, h.table))),
         format!("mapping_set_version: {}", yaml(&release.id)),
-        format!("mapping_set_title: {}", yaml(&format!("henkan {} ({} → {})", h.table, h.source_system, h.target_system))),
-        format!("mapping_set_description: {}", yaml(&format!("{}; release {} sha256 {}", h.generator, release.id, release.sha256))),
+        format!(
+            "mapping_set_title: {}",
+            yaml(&format!("henkan {} ({} → {})", h.table, h.source_system, h.target_system))
+        ),
+        format!(
+            "mapping_set_description: {}",
+            yaml(&format!("{}; release {} sha256 {}", h.generator, release.id, release.sha256))
+        ),
         "license: \"https://creativecommons.org/licenses/by/4.0/\"".to_owned(),
         format!("subject_source: {}", yaml(se.trim_end_matches(['/', ':']))),
         format!("subject_source_version: {}", yaml(&h.source_version)),
@@ -106,7 +112,8 @@ pub(super) fn write(path: &Path, t: &TableRows, release: &Release) -> Result<u64
             }
             _ => ("sssom:NoTermFound".to_owned(), String::new(), "skos:exactMatch"),
         };
-        let modifier = if m.review_state == ReviewState::Rejected || m.relationship == Some(Relationship::NotRelatedTo) {
+        let modifier = if m.review_state == ReviewState::Rejected || m.relationship == Some(Relationship::NotRelatedTo)
+        {
             "Not"
         } else {
             ""

@@ -73,7 +73,8 @@ impl crate::export::Content for StoredContent<'_> {
         let heads = self.heads(slug)?;
         let codes: std::collections::HashSet<&str> = heads.iter().map(|h| h.code.as_str()).collect();
         let successors = heads.iter().filter_map(|h| {
-            crate::translate::table::successor_of(&h.code, h.status, h.successor()).map(|s| (h.code.as_str().into(), s.into()))
+            crate::translate::table::successor_of(&h.code, h.status, h.successor())
+                .map(|s| (h.code.as_str().into(), s.into()))
         });
         let forwards = crate::translate::table::follow(successors, |c| codes.contains(c));
         let rows = heads

@@ -65,7 +65,7 @@ impl crate::derive::Source for Service {
         Ok(self.store.concepts(version).collect::<Result<Vec<_>, _>>()?)
     }
 
-    fn table(&self, table: &str) -> Result<Option<(crate::model::MappingTableVersion, Vec<(String, Vec<Mapping>)>)>> {
+    fn table(&self, table: &str) -> Result<Option<crate::derive::TableRows>> {
         let header = match self.current_table(table) {
             Ok((header, _, _)) => header,
             Err(Error::TableNotFound { .. }) => return Ok(None),

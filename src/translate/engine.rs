@@ -18,8 +18,12 @@ pub trait Tables: Send + Sync {
     /// The newest release's id and content hash, or the given one's.
     fn release(&self, id: Option<&str>) -> Result<(String, String)>;
     /// The table of `release` from `source` to `target`, if the release has one.
-    fn table(&self, release: &str, source: &'static CodeSystem, target: &'static CodeSystem)
-        -> Result<Option<Arc<CodeTable>>>;
+    fn table(
+        &self,
+        release: &str,
+        source: &'static CodeSystem,
+        target: &'static CodeSystem,
+    ) -> Result<Option<Arc<CodeTable>>>;
     /// The release in force on `date` (`YYYY-MM-DD`) for `system`, if the source knows one.
     fn release_on(&self, system: &'static CodeSystem, date: &str) -> Result<Option<String>>;
 }
@@ -61,6 +65,9 @@ pub struct ItemError {
     pub message: String,
 }
 
+/// (release, source slug, target slug).
+type DatedKey = (String, &'static str, &'static str);
+
 /// The pinned release's tables by source system, for the requested targets.
 pub struct Engine {
     tables: Arc<dyn Tables>,
@@ -70,7 +77,7 @@ pub struct Engine {
     /// Source slug → the pinned release's tables to each target, in target order.
     pinned: HashMap<&'static str, Vec<Arc<CodeTable>>>,
     /// (release, source, target) → table, for rows dated in another release.
-    dated: Mutex<HashMap<(String, &'static str, &'static str), Option<Arc<CodeTable>>>>,
+    dated: Mutex<HashMap<DatedKey, Option<Arc<CodeTable>>>>,
 }
 
 impl Engine {
@@ -122,7 +129,10 @@ impl Engine {
     ) -> std::result::Result<(), ItemError> {
         let source = resolve_system(item.system).ok_or_else(|| ItemError {
             field: "system",
-            message: format!("{:?} is not a code system henkan knows: give a slug (e.g. jp-receipt-disease) or its URI", item.system),
+            message: format!(
+                "{:?} is not a code system henkan knows: give a slug (e.g. jp-receipt-disease) or its URI",
+                item.system
+            ),
         })?;
         if let Some(date) = item.date {
             check_date(date)?;

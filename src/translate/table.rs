@@ -6,12 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{
-    ranked_targets, CodeSystem, Mapping, Method, NoMapReason, Relationship, ReviewState, Status,
-};
+use crate::model::{ranked_targets, CodeSystem, Mapping, Method, NoMapReason, Relationship, ReviewState, Status};
 
-use super::answer::{Multi, Outcome, Policy, ReviewFilter, UnmappedReason};
 use super::answer::AnswerStatus;
+use super::answer::{Multi, Outcome, Policy, ReviewFilter, UnmappedReason};
 
 /// How many retired codes are followed to their successors at most.
 const MAX_FORWARD: usize = 5;
@@ -253,7 +251,8 @@ mod tests {
     /// is in both masters).
     #[test]
     fn a_retired_code_is_forwarded_along_its_successor_chain_within_the_release() {
-        let (disease, icd11) = (resolve_system(slug::JP_RECEIPT_DISEASE).unwrap(), resolve_system(slug::ICD11_MMS).unwrap());
+        let (disease, icd11) =
+            (resolve_system(slug::JP_RECEIPT_DISEASE).unwrap(), resolve_system(slug::ICD11_MMS).unwrap());
         let mut b = CodeTableBuilder::new(("r", "h"), disease, icd11, "t");
         b.concept("2028045", Status::Retired, Some("8830001"));
         b.concept("8830001", Status::Retired, Some("8848176"));

@@ -13,6 +13,8 @@ fn empty_directory_gets_the_bundled_releases() {
     assert_eq!(ids, DEFAULT_RELEASES);
     assert_eq!(releases[1].parent.as_deref(), Some("2024-01"));
     assert_eq!(releases[0].publisher, BUNDLED_PUBLISHER);
+    // The first disease master comes with ICD-11 and its table, so that its codes translate.
+    assert!(releases[0].mapping("jp-receipt-disease", "icd11-mms").is_some());
     let disease = releases[1].system("jp-receipt-disease").unwrap();
     assert_eq!((disease.version.as_str(), disease.concepts), ("2024-06-01", 27_437));
     assert_eq!(disease.files[0].sha256, "4a9dfae95bd20846b126ea0183eef32ff596ce4cbec5d48dff81e381524a511e");
@@ -24,6 +26,7 @@ fn empty_directory_gets_the_bundled_releases() {
             ("icd10-who--icd11-mms", 12_304, 179),
             ("jlac10--loinc", 868, 0),
             ("jp-receipt-disease--icd11-mms", 27_135, 302),
+            ("jp-receipt-drug--rxnorm", 11_003, 8_745),
             ("jp-yj--rxnorm", 7_275, 5_142)
         ]
     );

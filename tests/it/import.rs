@@ -64,9 +64,18 @@ fn release_hash_depends_only_on_content() {
     s.import(&[shared("disease/b_20240101.txt")], None, None, |_| {}).unwrap();
     let r =
         s.publish(&PublishRequest { id: "other-id".into(), publisher: "someone".into(), notes: "x".into() }).unwrap();
+    let dir2 = tempdir();
+    let s2 = open(dir2.path());
+    // The bundled gzip of the same file, in another store under another id and publisher.
+    s2.import(&[crate::common::masters().join("jp-receipt-disease/b_20240101.txt.gz")], None, None, |_| {}).unwrap();
+    let r2 =
+        s2.publish(&PublishRequest { id: "2024-01".into(), publisher: "henkan".into(), notes: String::new() }).unwrap();
+    assert_eq!(r.sha256, r2.sha256);
+    // The bundled 2024-01 holds the same disease version (and ICD-11 besides).
     let bundled = TestApp::default_data().service().release(Some("2024-01")).unwrap();
-    assert_eq!(r.sha256, bundled.sha256);
-    assert_ne!(bundled.sha256, TestApp::default_data().service().release(Some("2024-06")).unwrap().sha256);
+    let digest = |rel: &henkan::model::Release| rel.system("jp-receipt-disease").unwrap().digest.clone();
+    assert_eq!(digest(&r), digest(&bundled));
+    assert_ne!(r.sha256, bundled.sha256);
 }
 
 #[test]

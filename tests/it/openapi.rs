@@ -61,7 +61,9 @@ async fn every_spec_operation_reaches_a_handler() {
             ("POST", "/v1/translate/batch") => {
                 Body::from(r#"{"items":[{"system":"jp-receipt-disease","code":"8848176"}]}"#)
             }
-            ("POST", "/v1/translate/stream") => Body::from("{\"system\":\"jp-receipt-disease\",\"code\":\"8848176\"}\n"),
+            ("POST", "/v1/translate/stream") => {
+                Body::from("{\"system\":\"jp-receipt-disease\",\"code\":\"8848176\"}\n")
+            }
             _ => Body::empty(),
         };
         let req = Request::builder()

@@ -14,7 +14,13 @@ use henkan::translate::{Engine, Item, Multi, Policy, ReviewFilter};
 use crate::common::{tempdir, TestApp};
 
 /// (status, target code, release, evidence) of every answer of one item.
-fn answers(engine: &Engine, system: &str, code: &str, date: Option<&str>, policy: Policy) -> Vec<(String, String, String, String)> {
+fn answers(
+    engine: &Engine,
+    system: &str,
+    code: &str,
+    date: Option<&str>,
+    policy: Policy,
+) -> Vec<(String, String, String, String)> {
     let mut out = Vec::new();
     let item = Item { system, code, date, target: None };
     engine
@@ -65,14 +71,18 @@ fn every_status_on_real_codes() {
     // Every drug row is a candidate: approved-only finds none.
     let approved = Policy { review: ReviewFilter::Approved, ..first };
     assert_eq!(answers(&e, "jp-yj", "1149019F1560", None, approved)[0].0, "unmapped:filtered");
-    assert_eq!(answers(&e, "jp-yj", "1149019F1560", None, Policy { min_score: Some(1.01), ..first })[0].0, "unmapped:filtered");
+    assert_eq!(
+        answers(&e, "jp-yj", "1149019F1560", None, Policy { min_score: Some(1.01), ..first })[0].0,
+        "unmapped:filtered"
+    );
 }
 
 #[test]
 fn one_to_many_rows_follow_the_policy() {
     let e = engine();
     let code = "1A015000000127101";
-    let explain = TestApp::default_data().service().translate("jlac10", code, "loinc", None, &Default::default()).unwrap();
+    let explain =
+        TestApp::default_data().service().translate("jlac10", code, "loinc", None, &Default::default()).unwrap();
     assert!(explain.matches.len() > 1, "this JP-CLINS item has several LOINC candidates");
     let first = answers(&e, "jlac10", code, None, Policy::default());
     assert_eq!(first.len(), 1);
@@ -113,7 +123,13 @@ fn receipt_drug_codes_reach_rxnorm_through_their_yj_code_with_both_hops() {
     assert!(!d.tables.is_empty(), "the composed table has rows that changed with the drug master");
 }
 
-fn run_job(input: &Path, out: &Path, on_error: OnError, format: Option<Format>, encoding: Encoding) -> henkan::Result<henkan::bulk::Report> {
+fn run_job(
+    input: &Path,
+    out: &Path,
+    on_error: OnError,
+    format: Option<Format>,
+    encoding: Encoding,
+) -> henkan::Result<henkan::bulk::Report> {
     let opts = Options {
         input: input.to_owned(),
         format,
@@ -140,12 +156,27 @@ fn csv_rows_come_back_as_they_came_with_quoting_intact() {
     let report = run_job(&input, &out, OnError::Fail, None, Encoding::Auto).unwrap();
     assert_eq!((report.rows, report.answers, report.mapped), (2, 2, 1));
     let written = std::fs::read_to_string(&out).unwrap();
-    assert!(written.contains("1,jp-receipt-disease,0793001,2025-01-01,\"リノ, ウイルス \"\"感染\"\"\",icd11-mms,"), "{written}");
+    assert!(
+        written.contains("1,jp-receipt-disease,0793001,2025-01-01,\"リノ, ウイルス \"\"感染\"\"\",icd11-mms,"),
+        "{written}"
+    );
     let mut rdr = csv::Reader::from_reader(written.as_bytes());
     let headers = rdr.headers().unwrap().clone();
-    assert_eq!(headers.iter().skip(5).collect::<Vec<_>>(), [
-        "target_system", "target_code", "target_display", "relationship", "status", "release", "method", "score", "review_state", "evidence"
-    ]);
+    assert_eq!(
+        headers.iter().skip(5).collect::<Vec<_>>(),
+        [
+            "target_system",
+            "target_code",
+            "target_display",
+            "relationship",
+            "status",
+            "release",
+            "method",
+            "score",
+            "review_state",
+            "evidence"
+        ]
+    );
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(&rows[0][4], "リノ, ウイルス \"感染\"");
     assert_eq!(&rows[0][9], "unmapped:who-no-mapping");
@@ -199,7 +230,7 @@ fn a_malformed_line_fails_the_job_with_nothing_at_the_output_or_goes_to_the_reje
 
     // A missing column is the job's error whatever the mode.
     let opts = Options {
-        input: input.clone(),
+        input,
         format: None,
         encoding: Encoding::Auto,
         code_column: "icd_code".into(),
@@ -211,7 +242,10 @@ fn a_malformed_line_fails_the_job_with_nothing_at_the_output_or_goes_to_the_reje
         on_error: OnError::Reject(dir.path().join("never-bad.csv")),
     };
     let msg = henkan::bulk::job::run(&engine(), &opts, &|_| {}).unwrap_err().to_string();
-    assert!(msg.contains("line 1, column icd_code") && msg.contains("claim_id, code_system, code, service_date"), "{msg}");
+    assert!(
+        msg.contains("line 1, column icd_code") && msg.contains("claim_id, code_system, code, service_date"),
+        "{msg}"
+    );
     assert!(!dir.path().join("never.csv").exists() && !dir.path().join("never-bad.csv").exists());
 }
 
@@ -250,16 +284,34 @@ fn exports_carry_a_manifest_and_the_bundle_translates_like_the_data_directory() 
         assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), f.sha256, "{}", f.path);
     }
     let disease = m.systems.iter().find(|x| x.system == "jp-receipt-disease").unwrap();
-    assert_eq!(disease.file.rows, s.release(None).unwrap().systems.iter().find(|x| x.system == "jp-receipt-disease").unwrap().concepts);
+    assert_eq!(
+        disease.file.rows,
+        s.release(None).unwrap().systems.iter().find(|x| x.system == "jp-receipt-disease").unwrap().concepts
+    );
     // The same rows through the bundle (a separate process, no data directory) and the store.
     let input = dir.path().join("claims.csv");
     std::fs::write(&input, "code_system,code\njp-receipt-disease,0793001\njp-receipt-disease,8848176\njp-receipt-drug,620098801\njlac10,1A015000000127101\njp-yj,1149019F1560\njp-receipt-disease,9999999\njp-receipt-disease,79\njp-receipt-modifier,1001\n").unwrap();
-    let out = henkan(&["translate-file", input.to_str().unwrap(), "--bundle", bundle.to_str().unwrap(),
-        "--system-column", "code_system", "--code-column", "code", "--to", "icd11-mms", "--to", "rxnorm", "--to", "loinc", "--provenance"]);
+    let out = henkan(&[
+        "translate-file",
+        input.to_str().unwrap(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--system-column",
+        "code_system",
+        "--code-column",
+        "code",
+        "--to",
+        "icd11-mms",
+        "--to",
+        "rxnorm",
+        "--to",
+        "loinc",
+        "--provenance",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let from_store = dir.path().join("store.csv");
     let opts = Options {
-        input: input.clone(),
+        input,
         format: None,
         encoding: Encoding::Auto,
         code_column: "code".into(),
@@ -293,7 +345,8 @@ async fn the_batch_endpoint_answers_in_order_with_item_errors() {
         {"system":"jp-receipt-disease","code":"2028045","date":"2024-03-01"},
         {"system":"jp-receipt-disease","code":"2028045","date":"March"},
         {"system":"jlac10","code":"1A015000000127101","target":"loinc"}]}"#;
-    let req = Request::post("/v1/translate/batch").header("content-type", "application/json").body(Body::from(body)).unwrap();
+    let req =
+        Request::post("/v1/translate/batch").header("content-type", "application/json").body(Body::from(body)).unwrap();
     let (status, v) = app.request(req).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let r = v["results"].as_array().unwrap();
@@ -301,13 +354,17 @@ async fn the_batch_endpoint_answers_in_order_with_item_errors() {
     assert_eq!(r[0]["answers"][0]["status"], "mapped");
     assert!(r[0]["answers"][0]["evidence"].as_str().unwrap().contains("jp-yj|1149019F1560"));
     assert_eq!(r[1]["error"]["field"], "system");
-    assert_eq!((r[2]["answers"][0]["status"].as_str(), r[2]["answers"][0]["release"].as_str()), (Some("historical"), Some("2024-01")));
+    assert_eq!(
+        (r[2]["answers"][0]["status"].as_str(), r[2]["answers"][0]["release"].as_str()),
+        (Some("historical"), Some("2024-01"))
+    );
     assert_eq!(r[3]["error"]["field"], "date");
     assert_eq!(r[4]["answers"][0]["target_system"], "loinc");
     // Over the limit, the request is refused naming the field.
     let items: Vec<String> = (0..10_001).map(|_| r#"{"system":"jp-yj","code":"1149019F1560"}"#.to_owned()).collect();
     let body = format!(r#"{{"items":[{}]}}"#, items.join(","));
-    let req = Request::post("/v1/translate/batch").header("content-type", "application/json").body(Body::from(body)).unwrap();
+    let req =
+        Request::post("/v1/translate/batch").header("content-type", "application/json").body(Body::from(body)).unwrap();
     let (status, v) = app.request(req).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
     assert!(v["error"]["message"].as_str().unwrap().starts_with("items:"), "{v}");

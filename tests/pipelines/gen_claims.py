@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthetic claims drawn from the real codes of an exported bundle.
 
-Usage: gen_claims.py N BUNDLE OUT.csv [--seed S]
+Usage: gen_claims.py N BUNDLE OUT.csv [--seed S] [--mix all] [--pad]
 
 Writes N rows `claim_id,code_system,code,service_date`: about 50% jp-receipt-disease, 30%
 jp-receipt-drug, 5% jp-yj and 15% jlac10 codes, each drawn from BUNDLE/systems/<slug>.parquet
@@ -10,6 +10,10 @@ service dates uniform over 2024-06-01..2025-08-31; ~1% of the codes have one cha
 by another digit (mostly unknown codes) and ~0.5% are one character short or long (invalid
 codes). Every draw is DuckDB's hash() of (row, seed, purpose), so the file is the same for the
 same N, seed and bundle; DuckDB computes and writes it in parallel (10 M rows in seconds).
+
+--mix all draws from every system of the bundle in equal shares instead (systems without a
+table to the targets, free-form code patterns); --pad also surrounds ~1% of the codes with
+spaces (which henkan trims).
 """
 import argparse
 
@@ -28,14 +32,17 @@ def main():
     ap.add_argument("bundle")
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mix", choices=["claims", "all"], default="claims")
+    ap.add_argument("--pad", action="store_true")
     args = ap.parse_args()
 
     b = Bundle(args.bundle)
+    mix = MIX if args.mix == "claims" else [(s, 1.0) for s in b.systems]
     con = duckdb.connect()
     seed = args.seed
     # Each system's codes, shuffled by the seed: pos 0 is the most frequent.
     parts, cum = [], 0.0
-    for i, (system, share) in enumerate(MIX):
+    for i, (system, share) in enumerate(mix):
         if system not in b.systems:
             raise SystemExit(f"gen_claims: the bundle has no system {system}")
         path = b.file(b.systems[system]).replace("'", "''")
@@ -47,10 +54,10 @@ def main():
     sizes = dict(con.execute("SELECT sys, max(n) FROM codes GROUP BY sys").fetchall())
     # Thresholds on u_sys for the system mix.
     bounds, acc = [], 0.0
-    for i, (_, share) in enumerate(MIX):
+    for i, (_, share) in enumerate(mix):
         acc += share
         bounds.append(f"WHEN u_sys < {acc / cum!r} THEN {i}")
-    case_sys = "CASE " + " ".join(bounds[:-1]) + f" ELSE {len(MIX) - 1} END"
+    case_sys = "CASE " + " ".join(bounds[:-1]) + f" ELSE {len(mix) - 1} END"
     sizes_case = "CASE sys " + " ".join(f"WHEN {i} THEN {n}" for i, n in sizes.items()) + " END"
     # Uniform in [0, 1): the hash of one string (hash(a, b, c) combines hashes too weakly: the
     # draws of a row would be correlated).
@@ -87,6 +94,7 @@ COPY (
            -- ~0.5%: one character short (or, for a one-character code, long).
            WHEN u_fault < 0.015 AND length(code) > 1 THEN substr(code, 1, length(code) - 1)
            WHEN u_fault < 0.015 THEN code || '0'
+           WHEN u_fault < 0.025 AND {args.pad} THEN ' ' || code || ' '
            ELSE code
          END AS code,
          strftime(DATE '{FIRST_DAY}' + floor(u_date * {days})::INT, '%Y-%m-%d') AS service_date

@@ -25,9 +25,11 @@ def main():
     args = ap.parse_args()
 
     b = Bundle(args.bundle)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only
     spark = (SparkSession.builder.master("local[2]").appName("henkan-pipelines")
              .config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "8")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "4")
              .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "4g"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
@@ -59,7 +61,7 @@ def main():
     with open(args.out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(result.columns)
-        for row in result.toLocalIterator():
+        for row in result.toLocalIterator(prefetchPartitions=True):
             w.writerow(["" if v is None else v for v in row])
     spark.stop()
 

@@ -11,11 +11,17 @@
 -- regexp_like(s, p) is Spark's function; the DuckDB script defines it as a macro.
 -- The last line orders the output as the input came; duckdb_translate.py --any-order drops it.
 WITH input AS (
-  SELECT cl.*, trim(cl.code) AS tcode,
-         coalesce(n.system, trim(cl.code_system)) AS sys,
-         CASE WHEN n.code_pattern IS NULL THEN true  -- a system the manifest does not list
-              ELSE coalesce(regexp_like(trim(cl.code), n.code_pattern), false) END AS valid
+  SELECT cl.*, trim(cl.code) AS tcode, n.code_pattern,
+         coalesce(n.system, trim(cl.code_system)) AS sys
   FROM claims cl LEFT JOIN system_names n ON n.name = trim(cl.code_system)
+),
+-- Whether each distinct code matches its system's code_pattern (true for a system the manifest
+-- does not list). Once per distinct code: the pattern is a column, compiled at each call.
+shapes AS (
+  SELECT sys, tcode,
+         CASE WHEN code_pattern IS NULL THEN true
+              ELSE coalesce(regexp_like(tcode, code_pattern), false) END AS valid
+  FROM (SELECT DISTINCT sys, tcode, code_pattern FROM input) d
 ),
 -- One row per (table, source code): its rank-1 target, its no-map reason.
 summary AS (
@@ -29,10 +35,13 @@ summary AS (
 ),
 -- One row per applicable table (or one with tbl NULL when there is none).
 answers AS (
-  SELECT i.*, t.tbl, t.target_system, t.target_pos,
+  SELECT i.*, v.valid, t.tbl, t.target_system, t.target_pos,
          k.code IS NOT NULL AS known, k.forward_to,
-         coalesce(k.forward_to, i.tcode) AS eff
+         -- The code looked up in the table: its forward_to, or itself; NULL (no lookup) when the
+         -- code is invalid or unknown.
+         CASE WHEN v.valid AND k.code IS NOT NULL THEN coalesce(k.forward_to, i.tcode) END AS eff
   FROM input i
+  JOIN shapes v ON v.sys IS NOT DISTINCT FROM i.sys AND v.tcode IS NOT DISTINCT FROM i.tcode
   LEFT JOIN tables_meta t ON t.source_system = i.sys
   LEFT JOIN concepts k ON k.system = i.sys AND k.code = i.tcode
 )
@@ -55,5 +64,5 @@ SELECT a.claim_id, a.code_system, a.code, a.service_date,
        r.release
 FROM answers a
 CROSS JOIN release_meta r
-LEFT JOIN summary m ON a.valid AND a.known AND m.tbl = a.tbl AND m.source_code = a.eff
+LEFT JOIN summary m ON m.tbl = a.tbl AND m.source_code = a.eff
 ORDER BY a.ord, a.target_pos -- keep-order
