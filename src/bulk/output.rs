@@ -9,13 +9,14 @@ use crate::translate::Answer;
 /// The answer's values in column order: target system, code, display, relationship, status,
 /// release; then method, score, review state, evidence with `provenance`.
 fn values(a: &Answer<'_>, provenance: bool, mut put: impl FnMut(&str, &str)) {
-    let mut status = String::with_capacity(32);
+    let mut status = StatusText([0; 64], 0);
     let _ = a.outcome.write(&mut status);
+    let status = status.as_str();
     put("target_system", a.target.map_or("", |t| t.slug));
     put("target_code", a.row.map_or("", |r| &r.code));
     put("target_display", a.row.map_or("", |r| &r.display));
     put("relationship", a.row.map_or("", |r| r.relationship.as_str()));
-    put("status", &status);
+    put("status", status);
     put("release", a.release);
     if provenance {
         put("method", a.row.map_or("", |r| r.method.as_str()));
@@ -53,4 +54,22 @@ pub(crate) fn json_line(line: &mut Vec<u8>, row: &[u8], a: &Answer<'_>, provenan
         line.extend_from_slice(text.as_bytes());
     });
     line.extend_from_slice(b"}\n");
+}
+
+/// A status written without allocating (the longest is `unmapped:` and a no-map reason).
+struct StatusText([u8; 64], usize);
+
+impl StatusText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0[..self.1]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StatusText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.1 + s.len();
+        self.0.get_mut(self.1..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.1 = end;
+        Ok(())
+    }
 }

@@ -25,6 +25,47 @@ pub struct CodeCount {
     pub count: u64,
 }
 
+/// An untranslated (system, code, outcome), looked up by borrowed parts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Untranslated(&'static str, Box<str>, Outcome);
+
+impl<'a> std::borrow::Borrow<dyn Key + 'a> for Untranslated {
+    fn borrow(&self) -> &(dyn Key + 'a) {
+        self
+    }
+}
+
+/// The parts of an [`Untranslated`], owned or borrowed.
+trait Key {
+    fn parts(&self) -> (&str, &str, Outcome);
+}
+
+impl Key for Untranslated {
+    fn parts(&self) -> (&str, &str, Outcome) {
+        (self.0, &self.1, self.2)
+    }
+}
+
+impl Key for (&'static str, &str, Outcome) {
+    fn parts(&self) -> (&str, &str, Outcome) {
+        (self.0, self.1, self.2)
+    }
+}
+
+impl PartialEq for dyn Key + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn Key + '_ {}
+
+impl std::hash::Hash for dyn Key + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
 /// The summary of a job.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Report {
@@ -47,9 +88,9 @@ pub struct Report {
     /// The commonest codes without a target, most frequent first.
     pub top_unmapped: Vec<CodeCount>,
     #[serde(skip)]
-    by_outcome: HashMap<Outcome, u64>,
+    by_outcome: Vec<(Outcome, u64)>,
     #[serde(skip)]
-    untranslated: HashMap<(&'static str, Box<str>, Outcome), u64>,
+    untranslated: HashMap<Untranslated, u64>,
 }
 
 impl Report {
@@ -66,18 +107,20 @@ impl Report {
     /// Counts one answer.
     pub(crate) fn answer(&mut self, system: &'static str, code: &str, outcome: Outcome) {
         self.answers += 1;
-        *self.by_outcome.entry(outcome).or_default() += 1;
+        match self.by_outcome.iter_mut().find(|(o, _)| *o == outcome) {
+            Some((_, n)) => *n += 1,
+            None => self.by_outcome.push((outcome, 1)),
+        }
         let found = matches!(outcome.status, AnswerStatus::Mapped | AnswerStatus::Forwarded | AnswerStatus::Historical);
         if found {
             self.mapped += 1;
             return;
         }
-        let key = (system, Box::<str>::from(code), outcome);
         let room = self.untranslated.len() < MAX_TRACKED;
-        match self.untranslated.get_mut(&key) {
+        match self.untranslated.get_mut(&(system, code, outcome) as &dyn Key) {
             Some(n) => *n += 1,
             None if room => {
-                self.untranslated.insert(key, 1);
+                self.untranslated.insert(Untranslated(system, code.into(), outcome), 1);
             }
             None => {}
         }
@@ -87,11 +130,11 @@ impl Report {
     pub(crate) fn finish(&mut self) {
         self.statuses = self.by_outcome.iter().map(|(o, n)| (o.to_string(), *n)).collect();
         let mut top: Vec<_> = self.untranslated.iter().collect();
-        top.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0 .1.cmp(&b.0 .1)));
+        top.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0 .1.cmp(&b.0 .1)).then_with(|| a.0 .0.cmp(b.0 .0)));
         self.top_unmapped = top
             .into_iter()
             .take(TOP)
-            .map(|((system, code, o), n)| CodeCount {
+            .map(|(Untranslated(system, code, o), n)| CodeCount {
                 system: (*system).to_owned(),
                 code: code.to_string(),
                 status: o.to_string(),

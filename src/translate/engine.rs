@@ -103,6 +103,14 @@ impl Engine {
         Ok(Engine { tables, release, release_sha256, targets, pinned, dated: Mutex::new(HashMap::new()) })
     }
 
+    /// A system by slug (the common case, found without a scan), URI or OID.
+    fn system(&self, name: &str) -> Option<&'static CodeSystem> {
+        match self.pinned.get_key_value(name) {
+            Some((_, tables)) => tables.first().map(|t| t.source),
+            None => resolve_system(name),
+        }
+    }
+
     /// The pinned release's id.
     pub fn release(&self) -> &str {
         &self.release
@@ -127,7 +135,7 @@ impl Engine {
         policy: &Policy,
         emit: &mut dyn FnMut(&Answer<'_>),
     ) -> std::result::Result<(), ItemError> {
-        let source = resolve_system(item.system).ok_or_else(|| ItemError {
+        let source = self.system(item.system).ok_or_else(|| ItemError {
             field: "system",
             message: format!(
                 "{:?} is not a code system henkan knows: give a slug (e.g. jp-receipt-disease) or its URI",

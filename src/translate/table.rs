@@ -4,6 +4,8 @@
 //! exported bundle, then read by every row of a job without I/O.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::model::{ranked_targets, CodeSystem, Mapping, Method, NoMapReason, Relationship, ReviewState, Status};
@@ -70,7 +72,7 @@ pub struct CodeTable {
     pub target: &'static CodeSystem,
     /// Table name.
     pub table: String,
-    codes: HashMap<Box<str>, Entry>,
+    codes: FxHashMap<Box<str>, Entry>,
 }
 
 /// Builds a [`CodeTable`] from concepts and rows in any order.
@@ -94,7 +96,7 @@ impl CodeTableBuilder {
                 source,
                 target,
                 table: table.to_owned(),
-                codes: HashMap::new(),
+                codes: FxHashMap::default(),
             },
             successors: Vec::new(),
         }

@@ -54,7 +54,8 @@ def main():
     else:
         con.execute("CREATE TABLE mappings(tbl VARCHAR, source_code VARCHAR, rank INTEGER, target_code "
                     "VARCHAR, target_display VARCHAR, relationship VARCHAR, no_map_reason VARCHAR)")
-    con.execute(f"COPY (\n{query(args.keep_order)}) TO {literal(args.out)} (HEADER, DELIMITER ',')")
+    rows = con.execute(f"COPY (\n{query(args.keep_order)}) TO {literal(args.out)} (HEADER, DELIMITER ',')").fetchone()[0]
+    print(f"duckdb_translate: {rows} rows to {args.out} ({'input order' if args.keep_order else 'any order'})")
 
 
 if __name__ == "__main__":

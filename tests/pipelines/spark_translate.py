@@ -61,9 +61,12 @@ def main():
     with open(args.out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(result.columns)
+        rows = 0
         for row in result.toLocalIterator(prefetchPartitions=True):
             w.writerow(["" if v is None else v for v in row])
+            rows += 1
     spark.stop()
+    print(f"spark_translate: {rows} rows to {args.out} (input order)")
 
 
 if __name__ == "__main__":
