@@ -61,6 +61,8 @@ fn target(r: &MappingRow, release: &Release) -> Value {
     match (m.no_map_reason, &m.comment) {
         (Some(reason), _) => t["comment"] = json!(format!("no map: {}", reason.as_str())),
         (None, Some(c)) => t["comment"] = json!(c),
+        // R4 (cmd-1): a narrower map SHALL say why; the evidence chain does.
+        _ if t["equivalence"] == "narrower" => t["comment"] = json!(m.evidence_text),
         _ => {}
     }
     t

@@ -89,13 +89,18 @@ pub(super) fn write(path: &Path, t: &TableRows, release: &Release) -> Result<u64
             yaml(&format!("{}; release {} sha256 {}", h.generator, release.id, release.sha256))
         ),
         "license: \"https://creativecommons.org/licenses/by/4.0/\"".to_owned(),
-        format!("subject_source: {}", yaml(se.trim_end_matches(['/', ':']))),
         format!("subject_source_version: {}", yaml(&h.source_version)),
-        format!("object_source: {}", yaml(te.trim_end_matches(['/', ':']))),
         format!("object_source_version: {}", yaml(&h.target_version)),
         format!("mapping_tool: {}", yaml(&format!("henkan {}", env!("CARGO_PKG_VERSION")))),
         format!("mapping_date: {}", yaml(release.created_at.get(..10).unwrap_or_default())),
     ];
+    // A source is an entity reference: an http URI is one; a `urn:oid:` one would read as a
+    // CURIE of an undeclared prefix `urn`, so it is left out (the curie_map names it).
+    for (key, expansion) in [("subject_source", &se), ("object_source", &te)] {
+        if expansion.starts_with("http") {
+            meta.push(format!("{key}: {}", yaml(expansion.trim_end_matches('/'))));
+        }
+    }
     if !release.notices.is_empty() {
         meta.push(format!("comment: {}", yaml(&clean(&release.notices.join(" ")))));
     }
