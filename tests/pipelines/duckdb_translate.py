@@ -36,10 +36,11 @@ def main():
     b = Bundle(args.bundle)
     con = duckdb.connect()
     con.execute("CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)")
-    # A table keeps the CSV's order in its rowid (insertion order is preserved by default).
-    con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?, header = true, all_varchar = true, "
-                "delim = ',', quote = '\"', escape = '\"')", [args.claims])
-    con.execute("CREATE VIEW claims AS SELECT rowid AS ord, * FROM raw")
+    # ord: row_number() OVER () runs as a streaming window over the CSV scan, which keeps the
+    # file's order (insertion order is preserved by default); --any-order needs no ord.
+    ord_ = "row_number() OVER ()" if args.keep_order else "NULL::BIGINT"
+    con.execute(f"CREATE VIEW claims AS SELECT {ord_} AS ord, * FROM read_csv({literal(args.claims)}, "
+                "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')")
     con.execute("CREATE TABLE system_names(name VARCHAR, system VARCHAR, code_pattern VARCHAR)")
     con.executemany("INSERT INTO system_names VALUES (?, ?, ?)", b.system_names())
     con.execute("CREATE TABLE tables_meta(tbl VARCHAR, source_system VARCHAR, target_system VARCHAR, "
