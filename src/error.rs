@@ -29,11 +29,11 @@ pub enum Error {
         message: String,
     },
     /// A line of an input file that cannot be read.
-    #[error("{file}, line {line}{}: {message}", column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+    #[error("{file}{}{}: {message}", if *line > 0 { format!(", line {line}") } else { String::new() }, column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
     InputFile {
         /// The file (`-` for stdin).
         file: String,
-        /// 1-based line.
+        /// 1-based line (0: the file as a whole).
         line: u64,
         /// The column (name or 1-based number), when one is at fault.
         column: Option<String>,

@@ -126,7 +126,6 @@ impl Input {
         buf.clear();
         let start = self.line;
         loop {
-            let before = buf.len();
             let n = self.reader.read_until(b'\n', buf).map_err(|e| io(&self.name, self.line, e))?;
             if n == 0 {
                 if buf.is_empty() {
@@ -136,9 +135,6 @@ impl Input {
             }
             self.line += 1;
             if !quoted_lines || !super::delimited::open_quote(buf) {
-                break;
-            }
-            if buf.len() == before {
                 break;
             }
         }
