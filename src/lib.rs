@@ -17,6 +17,7 @@ pub mod config;
 pub(crate) mod derive;
 mod error;
 pub mod export;
+pub mod fhir;
 pub mod http;
 mod import;
 mod lifecycle;

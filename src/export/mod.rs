@@ -7,7 +7,7 @@
 //! complete.
 
 pub mod bundle;
-mod conceptmap;
+pub(crate) mod conceptmap;
 mod delimited;
 mod parquet;
 mod sssom;

@@ -1,4 +1,4 @@
-//! The HTTP API (axum): `/v1` native JSON and `/healthz`. Only the curator routes
+//! The HTTP API (axum): `/v1` native JSON, `/healthz`, and the FHIR edge at `/fhir` ([`crate::fhir`]). Only the curator routes
 //! (`/v1/curation/…`, bearer token with the curator role) write, and each write is audited.
 //!
 //! The router is built from [`routes`], the single table of method + path + handler, so that the
@@ -53,12 +53,15 @@ pub fn router(state: AppState) -> Router {
     for (_, path, handler) in routes() {
         router = router.route(path, handler);
     }
+    let service = std::sync::Arc::clone(&state.0);
     router
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+        // `/fhir` has its own state and answers every error with an OperationOutcome.
+        .nest("/fhir", crate::fhir::router(service))
         // Outermost: one span per request, named by the matched route.
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// Serves until Ctrl-C / SIGTERM.

@@ -125,3 +125,17 @@ impl Service {
         crate::export::export(&StoredContent { service: self, release }, format, out, only)
     }
 }
+
+impl Service {
+    /// A mapping table of a release as a FHIR R4 ConceptMap (every row, with provenance).
+    pub fn concept_map(&self, release: Option<&str>, table: &str) -> Result<serde_json::Value> {
+        use crate::export::Content;
+        let release = self.shared_release(release)?;
+        let header = release.mappings.iter().find(|m| m.table == table).cloned().ok_or_else(|| {
+            Error::TableNotFound { table: table.to_owned(), release: format!("release {}", release.id) }
+        })?;
+        let content = StoredContent { service: self, release };
+        let rows = content.table(&header)?;
+        Ok(crate::export::conceptmap::resource(&rows, content.release()))
+    }
+}

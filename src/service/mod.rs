@@ -399,6 +399,26 @@ impl Service {
         Ok(())
     }
 
+    /// Every concept of one code system version of a release, in code order.
+    pub fn concepts(&self, system: &str, release: &str) -> Result<Vec<Concept>> {
+        let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
+        let rel = self.shared_release(Some(release))?;
+        let rs = rel
+            .system(cs.slug)
+            .ok_or_else(|| Error::SystemNotInRelease { system: cs.slug.to_owned(), release: rel.id.clone() })?;
+        Ok(self.store.concepts(rs.version_id).collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    /// Every row of a mapping table of a release, by source code.
+    pub fn table_rows(&self, release: &str, table: &str) -> Result<Vec<(String, Vec<crate::model::Mapping>)>> {
+        let rel = self.shared_release(Some(release))?;
+        let t = rel.mappings.iter().find(|m| m.table == table).ok_or_else(|| Error::TableNotFound {
+            table: table.to_owned(),
+            release: format!("release {}", rel.id),
+        })?;
+        Ok(self.store.all_mappings(t.version_id).collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
     /// Completions of a prefix (autocomplete), best first.
     pub fn suggest(&self, q: &str, system: Option<&str>, release: Option<&str>, limit: usize) -> Result<SearchAnswer> {
         self.with_index(system, release, |index, slug| index.suggest(q, slug, limit.clamp(1, 50)))

@@ -1,0 +1,147 @@
+//! `/fhir`: a FHIR R4 terminology server over the same releases as `/v1` — a thin edge over
+//! [`Service`]. Each operation reads its [`Params`] (GET query or POST `Parameters`), builds a
+//! [`terminology::Registry`] of the release and the request's `tx-resource`s, and answers with a
+//! resource; every error is an `OperationOutcome` ([`outcome`]).
+//!
+//! | file | what |
+//! |---|---|
+//! | `params.rs` | GET query and POST `Parameters` into one list |
+//! | `outcome.rs` | errors → status + OperationOutcome |
+//! | `terminology/` | code systems, value set evaluation, the registry |
+//! | `ops/` | one file per operation or resource |
+
+mod json;
+mod ops;
+mod outcome;
+mod params;
+pub(crate) mod terminology;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequest, Request};
+use axum::routing::{get, MethodRouter};
+use axum::Router;
+
+pub use outcome::{FhirError, IssueType};
+pub(crate) use params::Params;
+use terminology::CodeSystemDef;
+
+use crate::model::{CodeSystem, Release};
+use crate::Service;
+
+/// How many code system versions (release × system) are kept in memory at most.
+const CACHED_SYSTEMS: usize = 24;
+
+/// What every `/fhir` handler gets: the service, and the code systems already read into memory.
+#[derive(Clone)]
+pub struct FhirState {
+    pub(crate) service: Arc<Service>,
+    systems: Arc<Mutex<Vec<(String, Arc<CodeSystemDef>)>>>,
+    reverse: Arc<Mutex<HashMap<String, Arc<ops::translate::Reverse>>>>,
+}
+
+impl FhirState {
+    /// The state over a service.
+    pub fn new(service: Arc<Service>) -> Self {
+        Self { service, systems: Arc::default(), reverse: Arc::default() }
+    }
+
+    /// A henkan code system version in memory, read from the store on first use.
+    pub(crate) fn henkan_code_system(
+        &self,
+        release: &Release,
+        cs: &'static CodeSystem,
+    ) -> Result<Arc<CodeSystemDef>, FhirError> {
+        let key = format!("{}|{}", release.sha256, cs.slug);
+        if let Some(found) = self.cached(&key) {
+            return Ok(found);
+        }
+        let rs = release.system(cs.slug).ok_or_else(|| crate::Error::SystemNotInRelease {
+            system: cs.slug.to_owned(),
+            release: release.id.clone(),
+        })?;
+        let concepts = self.service.concepts(cs.slug, &release.id)?;
+        let def = Arc::new(CodeSystemDef::from_henkan(cs.slug, cs.uri, &rs.version, cs.name, concepts));
+        let mut systems = self.systems.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if systems.len() >= CACHED_SYSTEMS {
+            systems.remove(0);
+        }
+        systems.push((key, Arc::clone(&def)));
+        Ok(def)
+    }
+
+    fn cached(&self, key: &str) -> Option<Arc<CodeSystemDef>> {
+        let systems = self.systems.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        systems.iter().find(|(k, _)| k == key).map(|(_, d)| Arc::clone(d))
+    }
+}
+
+/// The parameters of a request: the query string, and for a POST the `Parameters` body.
+pub(crate) struct FhirParams(pub(crate) Params, pub(crate) axum::http::HeaderMap);
+
+impl<S: Send + Sync> FromRequest<S> for FhirParams {
+    type Rejection = FhirError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let query = Params::from_query(req.uri().query());
+        let headers = req.headers().clone();
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| FhirError::invalid(format!("cannot read the request body: {e}")))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(query, headers));
+        }
+        let body: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            FhirError::invalid(format!(
+                "the body is not JSON ({e}); send a Parameters resource as application/fhir+json"
+            ))
+        })?;
+        Ok(Self(Params::from_body(&body)?.merge(query), headers))
+    }
+}
+
+/// Every `/fhir` route: (method, path below `/fhir`, handler).
+fn routes() -> Vec<(&'static str, &'static str, MethodRouter<FhirState>)> {
+    use ops::{expand, lookup, metadata, read, subsumes, translate, validate};
+    let op = |h| -> MethodRouter<FhirState> { h };
+    vec![
+        ("GET", "/metadata", get(metadata::metadata)),
+        ("GET|POST", "/CodeSystem/$lookup", op(get(lookup::lookup).post(lookup::lookup))),
+        ("GET|POST", "/CodeSystem/$validate-code", op(get(validate::cs_validate).post(validate::cs_validate))),
+        ("GET|POST", "/CodeSystem/$subsumes", op(get(subsumes::subsumes).post(subsumes::subsumes))),
+        ("GET|POST", "/ValueSet/$validate-code", op(get(validate::vs_validate).post(validate::vs_validate))),
+        ("GET|POST", "/ValueSet/$expand", op(get(expand::expand).post(expand::expand))),
+        ("GET|POST", "/ConceptMap/$translate", op(get(translate::translate).post(translate::translate))),
+        ("GET", "/CodeSystem", get(read::search_code_systems)),
+        ("GET", "/CodeSystem/{id}", get(read::read_code_system)),
+        ("GET", "/ValueSet", get(read::search_value_sets)),
+        ("GET", "/ValueSet/{id}", get(read::read_value_set)),
+        ("GET", "/ConceptMap", get(read::search_concept_maps)),
+        ("GET", "/ConceptMap/{id}", get(read::read_concept_map)),
+    ]
+}
+
+/// (method, full path) of every `/fhir` route, for the drift test against the
+/// CapabilityStatement and the OpenAPI document.
+pub fn route_table() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (methods, path, _) in routes() {
+        for m in methods.split('|') {
+            out.push((m, format!("/fhir{path}")));
+        }
+    }
+    out
+}
+
+/// The `/fhir` router, with its own state and OperationOutcome fallbacks.
+pub fn router(service: Arc<Service>) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
+        .fallback(outcome::route_not_found)
+        .method_not_allowed_fallback(outcome::method_not_allowed)
+        .with_state(FhirState::new(service))
+}

@@ -1,0 +1,265 @@
+//! `ValueSet/$expand`: the codes of a value set (given by url, as a resource, or the implicit
+//! `{system}?fhir_vs` of a code system), with `filter` run by henkan's Japanese-aware search on
+//! the release's code systems (kana, romaji and typos work), paging, `activeOnly` and
+//! `displayLanguage`.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::{ok_in, registry};
+use crate::fhir::json::{now, urn_uuid};
+use crate::fhir::terminology::codesystem::CodeSystemDef;
+use crate::fhir::terminology::valueset::{evaluate, Member};
+use crate::fhir::terminology::{split_canonical, Registry};
+use crate::fhir::{FhirError, FhirParams, FhirState, Params};
+use crate::model::resolve_system;
+
+/// The most codes one answer holds without `count`.
+const MAX_EXPANSION: usize = 10_000;
+/// The most search hits a `filter` on a release's code system reads.
+const MAX_SEARCH_HITS: usize = 100;
+
+/// The expansion parameters echoed in `expansion.parameter`, with their FHIR types.
+const ECHOED: &[(&str, &str)] = &[
+    ("filter", "valueString"),
+    ("count", "valueInteger"),
+    ("offset", "valueInteger"),
+    ("activeOnly", "valueBoolean"),
+    ("excludeNested", "valueBoolean"),
+    ("excludeNotForUI", "valueBoolean"),
+    ("includeDesignations", "valueBoolean"),
+    ("includeDefinition", "valueBoolean"),
+    ("displayLanguage", "valueCode"),
+];
+
+/// One code of the answer.
+struct Row {
+    system: String,
+    code: String,
+    display: Option<String>,
+    inactive: bool,
+    abstract_: bool,
+    designations: Vec<Value>,
+}
+
+/// `GET|POST /fhir/ValueSet/$expand`.
+pub(crate) async fn expand(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+    let reg = registry(&state, &p, &headers)?;
+    let vs = value_set(&reg, &p)?;
+    let filter = p.str("filter").map(|f| f.trim().to_owned()).filter(|f| !f.is_empty());
+    let active_only = p.bool("activeOnly")?.unwrap_or(false);
+    let (rows, used) = match searchable(&reg, &vs, filter.as_deref()) {
+        Some((slug, q)) => search(&reg, slug, &q)?,
+        None => members(&reg, &vs, filter.as_deref(), &p)?,
+    };
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| !(active_only && r.inactive))
+        .filter(|r| !(p.bool("excludeNotForUI").ok().flatten() == Some(true) && r.abstract_))
+        .collect();
+    let total = rows.len();
+    let offset = p.usize("offset")?.unwrap_or(0);
+    let count = p.usize("count")?;
+    if count.is_none() && total > MAX_EXPANSION {
+        return Err(FhirError::too_costly(format!(
+            "the expansion of {} has {total} codes, more than the {MAX_EXPANSION} one answer holds; page it with count and offset, or narrow it with filter",
+            vs["url"].as_str().unwrap_or("the value set")
+        )));
+    }
+    let page: Vec<Value> = rows
+        .iter()
+        .skip(offset)
+        .take(count.unwrap_or(usize::MAX))
+        .map(|r| contains(r, p.bool("includeDesignations").ok().flatten() == Some(true)))
+        .collect();
+    let mut parameters: Vec<Value> = ECHOED
+        .iter()
+        .filter_map(|(name, ty)| {
+            let v = p.str(name)?;
+            let value = match *ty {
+                "valueBoolean" => json!(v == "true"),
+                "valueInteger" => json!(v.parse::<u64>().ok()?),
+                _ => json!(v),
+            };
+            Some(json!({"name": name, *ty: value}))
+        })
+        .collect();
+    parameters.extend(used.iter().map(|u| json!({"name": "used-codesystem", "valueUri": u})));
+    let mut out = vs.clone();
+    if let Some(o) = out.as_object_mut() {
+        o.remove("text");
+        o.remove("expansion");
+    }
+    let mut expansion = json!({
+        "identifier": urn_uuid(), "timestamp": now(), "total": total, "parameter": parameters, "contains": page,
+    });
+    if p.str("offset").is_some() {
+        expansion["offset"] = json!(offset);
+    }
+    if page.is_empty() {
+        expansion.as_object_mut().map(|e| e.remove("contains"));
+    }
+    out["expansion"] = expansion;
+    Ok(ok_in(&out, &reg.release))
+}
+
+/// The value set asked for.
+fn value_set(reg: &Registry<'_>, p: &Params) -> Result<Value, FhirError> {
+    if let Some(r) = p.resources("valueSet").first() {
+        return Ok((*r).clone());
+    }
+    let url = p.str("url").ok_or_else(|| FhirError::invalid("$expand needs a url or a valueSet"))?;
+    let url = match p.str("valueSetVersion") {
+        Some(v) => format!("{}|{v}", split_canonical(&url).0),
+        None => url,
+    };
+    reg.value_set(&url).ok_or_else(|| {
+        FhirError::not_found(format!("A definition for the value Set '{}' could not be found", split_canonical(&url).0))
+    })
+}
+
+/// A filter over the whole of one of the release's code systems: answered by the search
+/// index alone, without reading the code system.
+fn searchable(reg: &Registry<'_>, vs: &Value, filter: Option<&str>) -> Option<(&'static str, String)> {
+    let q = filter?;
+    let includes = vs["compose"]["include"].as_array()?;
+    let [inc] = includes.as_slice() else { return None };
+    if vs["compose"]["exclude"].as_array().is_some_and(|e| !e.is_empty())
+        || inc.get("concept").is_some()
+        || inc.get("filter").is_some()
+        || inc.get("valueSet").is_some()
+    {
+        return None;
+    }
+    let system = inc["system"].as_str()?;
+    let cs = resolve_system(system).filter(|cs| cs.uri == system)?;
+    let version = inc["version"].as_str();
+    let rs = reg.release.system(cs.slug)?;
+    if version.is_some_and(|v| v != rs.version) || reg.given_code_systems().iter().any(|c| c.url == system) {
+        return None;
+    }
+    Some((cs.slug, q.to_owned()))
+}
+
+/// The search hits of a filter on one of the release's code systems, best first.
+fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, Vec<String>), FhirError> {
+    let answer = reg.state.service.search(q, Some(slug), Some(&reg.release.id), MAX_SEARCH_HITS, 0)?;
+    let cs = resolve_system(slug).expect("a slug from resolve_system");
+    let version = reg.release.system(slug).map(|s| s.version.clone()).unwrap_or_default();
+    let rows = answer
+        .results
+        .into_iter()
+        .map(|h| Row {
+            system: cs.uri.to_owned(),
+            code: h.code,
+            display: Some(h.display),
+            inactive: h.status == crate::model::Status::Retired,
+            abstract_: false,
+            designations: Vec::new(),
+        })
+        .collect();
+    Ok((rows, vec![format!("{}|{version}", cs.uri)]))
+}
+
+/// The members of the value set, filtered by `filter` (search ranking on the release's code
+/// systems, word prefixes on the others).
+fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params) -> Result<(Vec<Row>, Vec<String>), FhirError> {
+    let evaluated = evaluate(reg, vs)?;
+    if let Some((url, version)) = evaluated.missing.first() {
+        let text = match version {
+            Some(v) => format!("A definition for CodeSystem '{url}' version '{v}' could not be found, so the value set cannot be expanded"),
+            None => format!("A definition for CodeSystem '{url}' could not be found, so the value set cannot be expanded"),
+        };
+        return Err(FhirError::not_found(text));
+    }
+    let mut members = evaluated.members;
+    if let Some(q) = filter {
+        members = filtered(reg, members, q)?;
+    }
+    let language = p.str("displayLanguage");
+    let rows = members.iter().map(|m| row(m, language.as_deref())).collect();
+    Ok((rows, evaluated.used))
+}
+
+fn filtered(reg: &Registry<'_>, members: Vec<Member>, q: &str) -> Result<Vec<Member>, FhirError> {
+    let mut rank: HashMap<(String, String), usize> = HashMap::new();
+    let henkan: Vec<&'static str> = {
+        let mut v: Vec<&'static str> = members.iter().filter_map(|m| m.cs.henkan).collect();
+        v.dedup();
+        v
+    };
+    for slug in henkan {
+        let hits = reg.state.service.search(q, Some(slug), Some(&reg.release.id), MAX_SEARCH_HITS, 0)?;
+        let uri = resolve_system(slug).map(|c| c.uri).unwrap_or_default();
+        for (i, h) in hits.results.into_iter().enumerate() {
+            rank.entry((uri.to_owned(), h.code)).or_insert(i);
+        }
+    }
+    let words: Vec<String> = q.to_lowercase().split_whitespace().map(str::to_owned).collect();
+    let mut kept: Vec<(usize, Member)> = members
+        .into_iter()
+        .filter_map(|m| {
+            if m.cs.henkan.is_some() {
+                return rank.get(&(m.cs.url.clone(), m.code().to_owned())).map(|&r| (r, m));
+            }
+            text_matches(&m.cs, &m, &words).then_some((usize::MAX, m))
+        })
+        .collect();
+    kept.sort_by_key(|(r, _)| *r);
+    Ok(kept.into_iter().map(|(_, m)| m).collect())
+}
+
+/// Whether every word of the filter starts a word of the display or a designation.
+fn text_matches(cs: &CodeSystemDef, m: &Member, words: &[String]) -> bool {
+    let c = &cs.concepts[m.idx];
+    let texts = c.display.iter().chain(m.display.iter()).chain(c.designations.iter().map(|d| &d.value));
+    let haystack: Vec<String> = texts.map(|t| t.to_lowercase()).collect();
+    words.iter().all(|w| {
+        haystack.iter().any(|h| h.split(|ch: char| !ch.is_alphanumeric()).any(|t| t.starts_with(w.as_str())) || h.starts_with(w.as_str()))
+    })
+}
+
+fn row(m: &Member, language: Option<&str>) -> Row {
+    let c = &m.cs.concepts[m.idx];
+    let by_language = language.and_then(|l| {
+        m.designations
+            .iter()
+            .chain(&c.designations)
+            .find(|d| d.language.as_deref().is_some_and(|dl| dl == l || dl.starts_with(&format!("{l}-"))))
+            .map(|d| d.value.clone())
+    });
+    let default_language = m.cs.language.as_deref().unwrap_or("en");
+    let display = match language {
+        Some(l) if by_language.is_none() && !l.starts_with(default_language) && m.display.is_none() => c.display.clone(),
+        _ => by_language.or_else(|| m.display.clone()).or_else(|| c.display.clone()),
+    };
+    let designations = m.designations.iter().chain(&c.designations).map(|d| d.to_json()).collect();
+    Row {
+        system: m.cs.url.clone(),
+        code: c.code.clone(),
+        display,
+        inactive: c.inactive,
+        abstract_: c.abstract_,
+        designations,
+    }
+}
+
+fn contains(r: &Row, designations: bool) -> Value {
+    let mut c = json!({"system": r.system, "code": r.code});
+    if let Some(d) = &r.display {
+        c["display"] = json!(d);
+    }
+    if r.abstract_ {
+        c["abstract"] = json!(true);
+    }
+    if r.inactive {
+        c["inactive"] = json!(true);
+    }
+    if designations && !r.designations.is_empty() {
+        c["designation"] = json!(r.designations);
+    }
+    c
+}

@@ -1,0 +1,311 @@
+//! `CodeSystem/$validate-code` and `ValueSet/$validate-code`: whether a code (or a Coding, or
+//! any Coding of a CodeableConcept) is in the code system or value set, with the display
+//! checked, inactive codes flagged, and every problem as an issue and in `message`.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::{ok_in, registry};
+use crate::fhir::json::Out;
+use crate::fhir::outcome::TX_ISSUE_TYPE;
+use crate::fhir::terminology::valueset::{evaluate, Evaluated};
+use crate::fhir::terminology::{split_canonical, Registry};
+use crate::fhir::{FhirError, FhirParams, FhirState, Params};
+
+/// One problem found.
+struct Issue {
+    severity: &'static str,
+    code: &'static str,
+    tx: &'static str,
+    text: String,
+    expression: String,
+}
+
+impl Issue {
+    fn error(code: &'static str, tx: &'static str, text: String, expression: String) -> Self {
+        Self { severity: "error", code, tx, text, expression }
+    }
+    fn to_json(&self) -> Value {
+        json!({
+            "severity": self.severity, "code": self.code,
+            "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": self.tx}], "text": self.text},
+            "location": [self.expression], "expression": [self.expression],
+        })
+    }
+}
+
+/// A coding to check, with the path of its fields in the request.
+struct Input {
+    system: Option<String>,
+    version: Option<String>,
+    code: String,
+    display: Option<String>,
+    path: String,
+}
+
+/// What checking one coding found.
+#[derive(Default)]
+struct Checked {
+    ok: bool,
+    system: Option<String>,
+    version: Option<String>,
+    code: String,
+    display: Option<String>,
+    inactive: bool,
+    issues: Vec<Issue>,
+}
+
+/// The value set of a `ValueSet/$validate-code`, evaluated.
+struct Vs {
+    canonical: String,
+    members: Evaluated,
+}
+
+/// `GET|POST /fhir/CodeSystem/$validate-code`.
+pub(crate) async fn cs_validate(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+    let reg = registry(&state, &p, &headers)?;
+    let mut inputs = inputs(&p)?;
+    if let Some(url) = p.str("url") {
+        for i in &mut inputs {
+            i.system.get_or_insert_with(|| url.clone());
+        }
+    }
+    Ok(ok_in(&answer(&reg, None, &inputs, &p)?, &reg.release))
+}
+
+/// `GET|POST /fhir/ValueSet/$validate-code`.
+pub(crate) async fn vs_validate(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+    let reg = registry(&state, &p, &headers)?;
+    let vs = match (p.resources("valueSet").first(), p.str("url")) {
+        (Some(r), _) => (*r).clone(),
+        (None, Some(url)) => {
+            let url = match p.str("valueSetVersion") {
+                Some(v) => format!("{}|{v}", split_canonical(&url).0),
+                None => url,
+            };
+            reg.value_set(&url).ok_or_else(|| {
+                FhirError::not_found(format!("A definition for the value Set '{}' could not be found", split_canonical(&url).0))
+            })?
+        }
+        (None, None) => return Err(FhirError::invalid("ValueSet/$validate-code needs a url or a valueSet")),
+    };
+    let canonical = match (vs["url"].as_str(), vs["version"].as_str()) {
+        (Some(u), Some(v)) => format!("{u}|{v}"),
+        (Some(u), None) => u.to_owned(),
+        _ => "(unidentified)".to_owned(),
+    };
+    let members = evaluate(&reg, &vs)?;
+    let inputs = inputs(&p)?;
+    Ok(ok_in(&answer(&reg, Some(&Vs { canonical, members }), &inputs, &p)?, &reg.release))
+}
+
+/// The codings of the request: `code`+`system`, `coding`, or each coding of `codeableConcept`.
+fn inputs(p: &Params) -> Result<Vec<Input>, FhirError> {
+    let of = |c: &Value, path: String| Input {
+        system: c["system"].as_str().map(str::to_owned),
+        version: c["version"].as_str().map(str::to_owned),
+        code: c["code"].as_str().unwrap_or_default().to_owned(),
+        display: c["display"].as_str().map(str::to_owned),
+        path,
+    };
+    if let Some(cc) = p.codeable_concept("codeableConcept") {
+        let codings = cc["coding"].as_array().cloned().unwrap_or_default();
+        return Ok(codings.iter().enumerate().map(|(i, c)| of(c, format!("CodeableConcept.coding[{i}]."))).collect());
+    }
+    if let Some(c) = p.coding("coding") {
+        return Ok(vec![of(c, "Coding.".into())]);
+    }
+    let code = p.str("code").ok_or_else(|| FhirError::invalid("$validate-code needs a code, a coding or a codeableConcept"))?;
+    Ok(vec![Input {
+        system: p.str("system"),
+        version: p.str("systemVersion").or_else(|| p.str("version")),
+        code,
+        display: p.str("display"),
+        path: String::new(),
+    }])
+}
+
+/// The `Parameters` answer over every input coding.
+fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params) -> Result<Value, FhirError> {
+    let language = p.str("displayLanguage");
+    let mut checked: Vec<Checked> = Vec::new();
+    for i in inputs {
+        checked.push(check(reg, vs, i, language.as_deref())?);
+    }
+    let best = checked.iter().position(|c| c.ok).unwrap_or(0);
+    let ok = checked.iter().any(|c| c.ok);
+    let mut issues: Vec<&Issue> = checked.iter().flat_map(|c| &c.issues).collect();
+    if ok && checked.len() > 1 {
+        issues.retain(|i| i.tx != "not-in-vs");
+    }
+    let mut out = Out::default();
+    out.add("result", "valueBoolean", ok);
+    if let Some(c) = checked.get(best) {
+        if !c.code.is_empty() && p.codeable_concept("codeableConcept").is_none() || ok {
+            out.add("code", "valueCode", c.code.as_str());
+        }
+        if let Some(s) = &c.system {
+            out.add("system", "valueUri", s.as_str());
+        }
+        if let Some(v) = &c.version {
+            out.add("version", "valueString", v.as_str());
+        }
+        if let Some(d) = &c.display {
+            out.add("display", "valueString", d.as_str());
+        }
+        if c.inactive {
+            out.add("inactive", "valueBoolean", true);
+        }
+    }
+    if let Some(cc) = p.codeable_concept("codeableConcept") {
+        out.add("codeableConcept", "valueCodeableConcept", cc.clone());
+    }
+    if !issues.is_empty() {
+        let mut texts: Vec<&str> = issues.iter().map(|i| i.text.as_str()).collect();
+        texts.sort_unstable();
+        texts.dedup();
+        if !ok || issues.iter().any(|i| i.severity != "information") {
+            out.add("message", "valueString", texts.join("; "));
+        }
+        let list: Vec<Value> = issues.iter().map(|i| i.to_json()).collect();
+        out.resource("issues", json!({"resourceType": "OperationOutcome", "issue": list}));
+    }
+    Ok(out.build())
+}
+
+/// Checks one coding against the code system and, when given, the value set.
+fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>) -> Result<Checked, FhirError> {
+    let mut out = Checked { code: i.code.clone(), ..Checked::default() };
+    let expr = |f: &str| format!("{}{f}", i.path);
+    let system = match (&i.system, vs) {
+        (Some(s), _) => s.clone(),
+        (None, Some(vs)) => match implied_system(vs, &i.code) {
+            Some(s) => s,
+            None => {
+                out.issues.push(Issue::error(
+                    "code-invalid",
+                    "not-in-vs",
+                    format!("The provided code '#{}' was not found in the value set '{}'", i.code, vs.canonical),
+                    expr("code"),
+                ));
+                out.issues.push(Issue::error(
+                    "not-found",
+                    "cannot-infer",
+                    format!(
+                        "The System URI could not be determined for the code '{}' in the ValueSet '{}'",
+                        i.code, vs.canonical
+                    ),
+                    expr("code"),
+                ));
+                return Ok(out);
+            }
+        },
+        (None, None) => {
+            out.issues.push(Issue::error(
+                "invalid",
+                "invalid-data",
+                "Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided".into(),
+                expr("system"),
+            ));
+            return Ok(out);
+        }
+    };
+    out.system = Some(system.clone());
+    let not_in_vs = |out: &mut Checked| {
+        if let Some(vs) = vs {
+            out.issues.push(Issue::error(
+                "code-invalid",
+                "not-in-vs",
+                format!("The provided code '{system}#{}' was not found in the value set '{}'", i.code, vs.canonical),
+                expr("code"),
+            ));
+        }
+    };
+    let Some(cs) = reg.code_system(&system, i.version.as_deref())? else {
+        let text = match i.version.as_deref().or(reg.wanted_version(&system, None).as_deref()) {
+            Some(v) => format!(
+                "A definition for CodeSystem '{system}' version '{v}' could not be found, so the code cannot be validated. Valid versions: {}",
+                reg.known_versions(&system).join(", ")
+            ),
+            None => format!("A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"),
+        };
+        out.version = i.version.clone();
+        out.issues.push(Issue::error("not-found", "not-found", text, expr("system")));
+        not_in_vs(&mut out);
+        return Ok(out);
+    };
+    out.version = cs.version.clone();
+    let Some(idx) = cs.find_index(&i.code) else {
+        not_in_vs(&mut out);
+        out.issues.push(Issue::error(
+            "code-invalid",
+            "invalid-code",
+            format!("Unknown code '{}' in the CodeSystem '{}' version '{}'", i.code, cs.url, cs.version.as_deref().unwrap_or("")),
+            expr("code"),
+        ));
+        return Ok(out);
+    };
+    let concept = &cs.concepts[idx];
+    out.code = concept.code.clone();
+    out.display = concept.display.clone();
+    out.inactive = concept.inactive;
+    let mut ok = true;
+    if let Some(vs) = vs {
+        let member = vs.members.members.iter().any(|m| m.cs.url == cs.url && m.idx == idx);
+        if !member {
+            if concept.inactive && vs.members.inactive_excluded {
+                out.issues.push(Issue::error(
+                    "business-rule",
+                    "code-rule",
+                    format!("The concept '{}' is valid but is not active", concept.code),
+                    expr("code"),
+                ));
+            }
+            not_in_vs(&mut out);
+            ok = false;
+        }
+    }
+    if concept.inactive {
+        let status = concept.status.clone().unwrap_or_else(|| "inactive".into());
+        out.issues.push(Issue {
+            severity: "warning",
+            code: "business-rule",
+            tx: "code-comment",
+            text: format!("The concept '{}' has a status of {status} and its use should be reviewed", concept.code),
+            expression: i.path.trim_end_matches('.').to_owned(),
+        });
+    }
+    if let Some(given) = &i.display {
+        let mut valid: Vec<&str> = concept.display.iter().map(String::as_str).collect();
+        valid.extend(concept.designations.iter().map(|d| d.value.as_str()));
+        if !valid.iter().any(|v| v == given) {
+            let choices = if valid.len() == 1 {
+                format!("'{}'", valid[0])
+            } else {
+                format!("one of {} choices: {}", valid.len(), valid.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or "))
+            };
+            out.issues.push(Issue::error(
+                "invalid",
+                "invalid-display",
+                format!(
+                    "Wrong Display Name '{given}' for {system}#{}. Valid display is {choices} (for the language(s) '{}')",
+                    concept.code,
+                    language.unwrap_or("--")
+                ),
+                expr("display"),
+            ));
+            ok = false;
+        }
+    }
+    out.ok = ok;
+    Ok(out)
+}
+
+/// The one system of a value set that has the code, when a coding gives none.
+fn implied_system(vs: &Vs, code: &str) -> Option<String> {
+    let mut systems: Vec<&str> =
+        vs.members.members.iter().filter(|m| m.code() == code).map(|m| m.cs.url.as_str()).collect();
+    systems.dedup();
+    (systems.len() == 1).then(|| systems[0].to_owned())
+}
