@@ -107,7 +107,7 @@ impl FhirError {
     }
     /// The `OperationOutcome` of this error.
     pub fn outcome(&self) -> Value {
-        let mut issue = json!({"severity": "error", "code": self.issue.as_str(), "diagnostics": self.message});
+        let mut issue = json!({"severity": "error", "code": self.issue.as_str()});
         let mut details = json!({"text": self.message});
         if let Some(code) = self.tx_code {
             details["coding"] = json!([{"system": TX_ISSUE_TYPE, "code": code}]);

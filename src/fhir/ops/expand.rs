@@ -33,6 +33,9 @@ const ECHOED: &[(&str, &str)] = &[
     ("includeDesignations", "valueBoolean"),
     ("includeDefinition", "valueBoolean"),
     ("displayLanguage", "valueCode"),
+    ("system-version", "valueUri"),
+    ("check-system-version", "valueUri"),
+    ("force-system-version", "valueUri"),
 ];
 
 /// One code of the answer.
@@ -87,11 +90,12 @@ pub(crate) async fn expand(State(state): State<FhirState>, FhirParams(p, headers
             Some(json!({"name": name, *ty: value}))
         })
         .collect();
-    parameters.extend(used.iter().map(|u| json!({"name": "used-codesystem", "valueUri": u})));
+    parameters.extend(used.iter().map(|(u, name)| json!({"name": name, "valueUri": u})));
     let mut out = vs.clone();
     if let Some(o) = out.as_object_mut() {
         o.remove("text");
         o.remove("expansion");
+        o.remove("compose");
     }
     let mut expansion = json!({
         "identifier": urn_uuid(), "timestamp": now(), "total": total, "parameter": parameters, "contains": page,
@@ -117,7 +121,7 @@ fn value_set(reg: &Registry<'_>, p: &Params) -> Result<Value, FhirError> {
         None => url,
     };
     reg.value_set(&url).ok_or_else(|| {
-        FhirError::not_found(format!("A definition for the value Set '{}' could not be found", split_canonical(&url).0))
+        FhirError::not_found(format!("A definition for the value Set '{url}' could not be found"))
     })
 }
 
@@ -145,7 +149,7 @@ fn searchable(reg: &Registry<'_>, vs: &Value, filter: Option<&str>) -> Option<(&
 }
 
 /// The search hits of a filter on one of the release's code systems, best first.
-fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, Vec<String>), FhirError> {
+fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, Vec<(String, &'static str)>), FhirError> {
     let answer = reg.state.service.search(q, Some(slug), Some(&reg.release.id), MAX_SEARCH_HITS, 0)?;
     let cs = resolve_system(slug).expect("a slug from resolve_system");
     let version = reg.release.system(slug).map(|s| s.version.clone()).unwrap_or_default();
@@ -161,12 +165,12 @@ fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, 
             designations: Vec::new(),
         })
         .collect();
-    Ok((rows, vec![format!("{}|{version}", cs.uri)]))
+    Ok((rows, vec![(format!("{}|{version}", cs.uri), "used-codesystem")]))
 }
 
 /// The members of the value set, filtered by `filter` (search ranking on the release's code
 /// systems, word prefixes on the others).
-fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params) -> Result<(Vec<Row>, Vec<String>), FhirError> {
+fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params) -> Result<(Vec<Row>, Vec<(String, &'static str)>), FhirError> {
     let evaluated = evaluate(reg, vs)?;
     if let Some((url, version)) = evaluated.missing.first() {
         let text = match version {
@@ -181,7 +185,9 @@ fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params) -> 
     }
     let language = p.str("displayLanguage");
     let rows = members.iter().map(|m| row(m, language.as_deref())).collect();
-    Ok((rows, evaluated.used))
+    let mut used: Vec<(String, &'static str)> = evaluated.used.into_iter().map(|u| (u, "used-codesystem")).collect();
+    used.extend(evaluated.supplements.into_iter().map(|u| (u, "used-supplement")));
+    Ok((rows, used))
 }
 
 fn filtered(reg: &Registry<'_>, members: Vec<Member>, q: &str) -> Result<Vec<Member>, FhirError> {

@@ -41,6 +41,11 @@ pub(super) fn registry<'a>(state: &'a FhirState, p: &Params, headers: &HeaderMap
     for v in p.strs("check-system-version") {
         reg.pin(&v, false);
     }
+    for s in p.strs("useSupplement") {
+        if !reg.has_supplement(&s) {
+            return Err(FhirError::not_found(format!("Required supplement not found: {s}")));
+        }
+    }
     Ok(reg)
 }
 

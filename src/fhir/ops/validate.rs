@@ -85,7 +85,7 @@ pub(crate) async fn vs_validate(State(state): State<FhirState>, FhirParams(p, he
                 None => url,
             };
             reg.value_set(&url).ok_or_else(|| {
-                FhirError::not_found(format!("A definition for the value Set '{}' could not be found", split_canonical(&url).0))
+                FhirError::not_found(format!("A definition for the value Set '{url}' could not be found"))
             })?
         }
         (None, None) => return Err(FhirError::invalid("ValueSet/$validate-code needs a url or a valueSet")),
@@ -129,9 +129,11 @@ fn inputs(p: &Params) -> Result<Vec<Input>, FhirError> {
 /// The `Parameters` answer over every input coding.
 fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params) -> Result<Value, FhirError> {
     let language = p.str("displayLanguage");
+    let active_only = p.bool("activeOnly")?.unwrap_or(false);
+    let lenient = p.bool("lenient-display-validation")?.unwrap_or(false);
     let mut checked: Vec<Checked> = Vec::new();
     for i in inputs {
-        checked.push(check(reg, vs, i, language.as_deref())?);
+        checked.push(check(reg, vs, i, language.as_deref(), (active_only, lenient))?);
     }
     let best = checked.iter().position(|c| c.ok).unwrap_or(0);
     let ok = checked.iter().any(|c| c.ok);
@@ -141,8 +143,8 @@ fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params) -> 
     }
     let mut out = Out::default();
     out.add("result", "valueBoolean", ok);
-    if let Some(c) = checked.get(best) {
-        if !c.code.is_empty() && p.codeable_concept("codeableConcept").is_none() || ok {
+    if let Some(c) = checked.get(best).filter(|_| ok || p.codeable_concept("codeableConcept").is_none()) {
+        if !c.code.is_empty() {
             out.add("code", "valueCode", c.code.as_str());
         }
         if let Some(s) = &c.system {
@@ -175,12 +177,13 @@ fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params) -> 
 }
 
 /// Checks one coding against the code system and, when given, the value set.
-fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>) -> Result<Checked, FhirError> {
+fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>, flags: (bool, bool)) -> Result<Checked, FhirError> {
+    let (active_only, lenient) = flags;
     let mut out = Checked { code: i.code.clone(), ..Checked::default() };
     let expr = |f: &str| format!("{}{f}", i.path);
     let system = match (&i.system, vs) {
         (Some(s), _) => s.clone(),
-        (None, Some(vs)) => match implied_system(vs, &i.code) {
+        (None, Some(vs)) if i.path.is_empty() => match implied_system(vs, &i.code) {
             Some(s) => s,
             None => {
                 out.issues.push(Issue::error(
@@ -201,13 +204,22 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>)
                 return Ok(out);
             }
         },
-        (None, None) => {
-            out.issues.push(Issue::error(
-                "invalid",
-                "invalid-data",
-                "Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided".into(),
-                expr("system"),
-            ));
+        (None, _) => {
+            if let Some(vs) = vs {
+                out.issues.push(Issue::error(
+                    "code-invalid",
+                    "not-in-vs",
+                    format!("The provided code '#{}' was not found in the value set '{}'", i.code, vs.canonical),
+                    expr("code"),
+                ));
+            }
+            out.issues.push(Issue {
+                severity: if vs.is_some() { "warning" } else { "error" },
+                code: "invalid",
+                tx: "invalid-data",
+                text: "Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided".into(),
+                expression: expr("system"),
+            });
             return Ok(out);
         }
     };
@@ -222,7 +234,15 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>)
             ));
         }
     };
-    let Some(cs) = reg.code_system(&system, i.version.as_deref())? else {
+    // A coding without a version is read in the version the value set includes.
+    let from_vs = vs.filter(|_| i.version.is_none()).and_then(|vs| {
+        vs.members.members.iter().find(|m| m.cs.url == system && m.code() == i.code).map(|m| std::sync::Arc::clone(&m.cs))
+    });
+    let found = match from_vs {
+        Some(cs) => Some(cs),
+        None => reg.code_system(&system, i.version.as_deref())?,
+    };
+    let Some(cs) = found else {
         let text = match i.version.as_deref().or(reg.wanted_version(&system, None).as_deref()) {
             Some(v) => format!(
                 "A definition for CodeSystem '{system}' version '{v}' could not be found, so the code cannot be validated. Valid versions: {}",
@@ -252,9 +272,10 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>)
     out.inactive = concept.inactive;
     let mut ok = true;
     if let Some(vs) = vs {
-        let member = vs.members.members.iter().any(|m| m.cs.url == cs.url && m.idx == idx);
-        if !member {
-            if concept.inactive && vs.members.inactive_excluded {
+        let member = vs.members.members.iter().any(|m| m.cs.url == cs.url && m.cs.version == cs.version && m.idx == idx);
+        let inactive_refused = concept.inactive && (vs.members.inactive_excluded || active_only);
+        if !member || inactive_refused {
+            if inactive_refused {
                 out.issues.push(Issue::error(
                     "business-rule",
                     "code-rule",
@@ -276,26 +297,42 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>)
             expression: i.path.trim_end_matches('.').to_owned(),
         });
     }
+    let languages: Vec<&str> =
+        language.map(|l| l.split(',').map(|x| x.split(';').next().unwrap_or("").trim()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    let lang_ok = |l: Option<&str>| match l {
+        _ if languages.is_empty() => true,
+        None => true,
+        Some(have) => languages.iter().any(|want| {
+            *want == "*" || have == *want || have.starts_with(&format!("{want}-")) || want.starts_with(&format!("{have}-"))
+        }),
+    };
     if let Some(given) = &i.display {
-        let mut valid: Vec<&str> = concept.display.iter().map(String::as_str).collect();
-        valid.extend(concept.designations.iter().map(|d| d.value.as_str()));
-        if !valid.iter().any(|v| v == given) {
-            let choices = if valid.len() == 1 {
+        let mut valid: Vec<&str> =
+            concept.display.iter().filter(|_| lang_ok(cs.language.as_deref())).map(String::as_str).collect();
+        valid.extend(concept.designations.iter().filter(|d| lang_ok(d.language.as_deref())).map(|d| d.value.as_str()));
+        if valid.iter().any(|v| v == given) {
+            out.display = Some(given.clone());
+        } else {
+            let choices = if valid.is_empty() {
+                format!("'{}'", concept.display.as_deref().unwrap_or_default())
+            } else if valid.len() == 1 {
                 format!("'{}'", valid[0])
             } else {
                 format!("one of {} choices: {}", valid.len(), valid.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or "))
             };
-            out.issues.push(Issue::error(
-                "invalid",
-                "invalid-display",
+            out.issues.push(Issue {
+                severity: if lenient { "warning" } else { "error" },
+                code: "invalid",
+                tx: "invalid-display",
+                text: 
                 format!(
                     "Wrong Display Name '{given}' for {system}#{}. Valid display is {choices} (for the language(s) '{}')",
                     concept.code,
                     language.unwrap_or("--")
                 ),
-                expr("display"),
-            ));
-            ok = false;
+                expression: expr("display"),
+            });
+            ok &= lenient;
         }
     }
     out.ok = ok;

@@ -92,6 +92,8 @@ pub(crate) struct CodeSystemDef {
     pub(crate) supplements: Option<String>,
     /// The henkan code system (slug) it was built from, for search.
     pub(crate) henkan: Option<&'static str>,
+    /// The supplements merged into it (`url|version`).
+    pub(crate) applied_supplements: Vec<String>,
     /// Whether any concept has a parent.
     pub(crate) hierarchical: bool,
     /// The resource as given (for a tx-resource), without its concepts when built from henkan.
@@ -304,6 +306,19 @@ impl CodeSystemDef {
         false
     }
 
+    /// A copy with a supplement's designations and properties added to its concepts.
+    pub(crate) fn with_supplement(&self, sup: &CodeSystemDef) -> CodeSystemDef {
+        let mut out = self.clone();
+        for c in &sup.concepts {
+            if let Some(i) = out.find_index(&c.code) {
+                out.concepts[i].designations.extend(c.designations.iter().cloned());
+                out.concepts[i].properties.extend(c.properties.iter().cloned());
+            }
+        }
+        out.applied_supplements.push(sup.canonical());
+        out
+    }
+
     /// `url|version`.
     pub(crate) fn canonical(&self) -> String {
         match &self.version {
@@ -312,10 +327,6 @@ impl CodeSystemDef {
         }
     }
 
-    /// The property definition's type, when declared.
-    pub(crate) fn property_type(&self, code: &str) -> Option<&str> {
-        self.property_defs.iter().find(|(c, _, _)| c == code).map(|(_, _, t)| t.as_str())
-    }
 }
 
 /// A Coding of a henkan designation use.

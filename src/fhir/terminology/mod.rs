@@ -107,7 +107,16 @@ impl<'a> Registry<'a> {
                 Some(v) => given.iter().rev().find(|c| c.version.as_deref().is_some_and(|cv| version_matches(v, cv))),
                 None => given.last(),
             };
-            return Ok(found.map(|c| Arc::clone(c)));
+            let Some(found) = found else { return Ok(None) };
+            let supplements = self.supplements_of(url);
+            if supplements.is_empty() {
+                return Ok(Some(Arc::clone(*found)));
+            }
+            let mut merged = CodeSystemDef::clone(found);
+            for s in &supplements {
+                merged = merged.with_supplement(s);
+            }
+            return Ok(Some(Arc::new(merged)));
         }
         let Some(cs) = resolve_system(url).filter(|cs| cs.uri == url || cs.slug == url) else { return Ok(None) };
         let release = match version.as_deref() {
@@ -173,6 +182,14 @@ impl<'a> Registry<'a> {
     /// Every code system URL the request's resources give, and the release's.
     pub(crate) fn given_code_systems(&self) -> &[Arc<CodeSystemDef>] {
         &self.code_systems
+    }
+
+    /// Whether the request gives a supplement of this canonical.
+    pub(crate) fn has_supplement(&self, canonical: &str) -> bool {
+        let (url, version) = split_canonical(canonical);
+        self.code_systems.iter().any(|c| {
+            c.supplements.is_some() && c.url == url && version.is_none_or(|v| c.version.as_deref() == Some(v))
+        })
     }
 
     /// Supplements of a code system given in the request.

@@ -33,6 +33,8 @@ impl Member {
 pub(crate) struct Evaluated {
     pub(crate) members: Vec<Member>,
     pub(crate) used: Vec<String>,
+    /// Supplements applied (`url|version`).
+    pub(crate) supplements: Vec<String>,
     /// Code systems that could not be found: (url, version).
     pub(crate) missing: Vec<(String, Option<String>)>,
     /// Whether the value set excludes inactive codes (`compose.inactive: false`).
@@ -109,6 +111,11 @@ fn include(reg: &Registry<'_>, inc: &Value, depth: usize, out: &mut Evaluated) -
     let canonical = cs.canonical();
     if !out.used.contains(&canonical) {
         out.used.push(canonical);
+    }
+    for s in &cs.applied_supplements {
+        if !out.supplements.contains(s) {
+            out.supplements.push(s.clone());
+        }
     }
     let mut members: Vec<Member> = match inc["concept"].as_array() {
         Some(list) => list
