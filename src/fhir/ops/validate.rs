@@ -27,6 +27,12 @@ impl Issue {
         Self { severity: "error", code, tx, text, expression }
     }
     fn to_json(&self) -> Value {
+        if self.expression.is_empty() {
+            return json!({
+                "severity": self.severity, "code": self.code,
+                "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": self.tx}], "text": self.text},
+            });
+        }
         json!({
             "severity": self.severity, "code": self.code,
             "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": self.tx}], "text": self.text},
@@ -54,11 +60,16 @@ struct Checked {
     display: Option<String>,
     inactive: bool,
     issues: Vec<Issue>,
+    /// Whether the code is in the value set (or, without one, in the code system).
+    member: bool,
+    /// The code system that could not be found: (parameter name, canonical).
+    unknown_system: Option<(&'static str, String)>,
 }
 
 /// The value set of a `ValueSet/$validate-code`, evaluated.
 struct Vs {
     canonical: String,
+    language: Option<String>,
     members: Evaluated,
 }
 
@@ -71,7 +82,7 @@ pub(crate) async fn cs_validate(State(state): State<FhirState>, FhirParams(p, he
             i.system.get_or_insert_with(|| url.clone());
         }
     }
-    Ok(ok_in(&answer(&reg, None, &inputs, &p)?, &reg.release))
+    Ok(ok_in(&answer(&reg, None, &inputs, &p, accept_language(&headers))?, &reg.release))
 }
 
 /// `GET|POST /fhir/ValueSet/$validate-code`.
@@ -97,7 +108,12 @@ pub(crate) async fn vs_validate(State(state): State<FhirState>, FhirParams(p, he
     };
     let members = evaluate(&reg, &vs)?;
     let inputs = inputs(&p)?;
-    Ok(ok_in(&answer(&reg, Some(&Vs { canonical, members }), &inputs, &p)?, &reg.release))
+    Ok(ok_in(&answer(&reg, Some(&Vs { canonical, language: vs["language"].as_str().map(str::to_owned), members }), &inputs, &p, accept_language(&headers))?, &reg.release))
+}
+
+/// The `Accept-Language` header, as a display language.
+fn accept_language(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// The codings of the request: `code`+`system`, `coding`, or each coding of `codeableConcept`.
@@ -127,23 +143,48 @@ fn inputs(p: &Params) -> Result<Vec<Input>, FhirError> {
 }
 
 /// The `Parameters` answer over every input coding.
-fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params) -> Result<Value, FhirError> {
-    let language = p.str("displayLanguage");
+fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params, header_language: Option<String>) -> Result<Value, FhirError> {
+    let language = p.str("displayLanguage").or(header_language).or_else(|| vs.and_then(|v| v.language.clone()));
     let active_only = p.bool("activeOnly")?.unwrap_or(false);
     let lenient = p.bool("lenient-display-validation")?.unwrap_or(false);
     let mut checked: Vec<Checked> = Vec::new();
     for i in inputs {
         checked.push(check(reg, vs, i, language.as_deref(), (active_only, lenient))?);
     }
-    let best = checked.iter().position(|c| c.ok).unwrap_or(0);
-    let ok = checked.iter().any(|c| c.ok);
-    let mut issues: Vec<&Issue> = checked.iter().flat_map(|c| &c.issues).collect();
-    if ok && checked.len() > 1 {
-        issues.retain(|i| i.tx != "not-in-vs");
-    }
+    let cc = p.codeable_concept("codeableConcept").is_some();
+    let mut extra: Vec<Issue> = Vec::new();
+    let (best, ok) = if cc {
+        // In a CodeableConcept, one coding in the value set is enough; a coding that is not
+        // in it is information, a coding that is wrong in its code system stays an error.
+        for c in &mut checked {
+            for i in &mut c.issues {
+                if i.tx == "not-in-vs" {
+                    i.severity = "information";
+                    i.tx = "this-code-not-in-vs";
+                }
+            }
+        }
+        let member = checked.iter().position(|c| c.member);
+        if member.is_none() {
+            if let Some(vs) = vs {
+                extra.push(Issue {
+                    severity: "error",
+                    code: "code-invalid",
+                    tx: "not-in-vs",
+                    text: format!("No valid coding was found for the value set '{}'", vs.canonical),
+                    expression: String::new(),
+                });
+            }
+        }
+        let errors = checked.iter().flat_map(|c| &c.issues).any(|i| i.severity == "error");
+        (member.unwrap_or(0), member.is_some() && !errors && extra.is_empty())
+    } else {
+        (0, checked.first().is_some_and(|c| c.ok))
+    };
+    let issues: Vec<&Issue> = checked.iter().flat_map(|c| &c.issues).chain(&extra).collect();
     let mut out = Out::default();
     out.add("result", "valueBoolean", ok);
-    if let Some(c) = checked.get(best).filter(|_| ok || p.codeable_concept("codeableConcept").is_none()) {
+    if let Some(c) = checked.get(best).filter(|c| !cc || c.member) {
         if !c.code.is_empty() {
             out.add("code", "valueCode", c.code.as_str());
         }
@@ -160,14 +201,17 @@ fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params) -> 
             out.add("inactive", "valueBoolean", true);
         }
     }
+    for (name, canonical) in checked.iter().filter(|_| !ok).filter_map(|c| c.unknown_system.as_ref()) {
+        out.add(name, "valueCanonical", canonical.as_str());
+    }
     if let Some(cc) = p.codeable_concept("codeableConcept") {
         out.add("codeableConcept", "valueCodeableConcept", cc.clone());
     }
     if !issues.is_empty() {
-        let mut texts: Vec<&str> = issues.iter().map(|i| i.text.as_str()).collect();
+        let mut texts: Vec<&str> = issues.iter().filter(|i| i.severity != "information").map(|i| i.text.as_str()).collect();
         texts.sort_unstable();
         texts.dedup();
-        if !ok || issues.iter().any(|i| i.severity != "information") {
+        if !texts.is_empty() {
             out.add("message", "valueString", texts.join("; "));
         }
         let list: Vec<Value> = issues.iter().map(|i| i.to_json()).collect();
@@ -224,12 +268,16 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
         }
     };
     out.system = Some(system.clone());
+    let shown = match (&i.display, i.path.starts_with("CodeableConcept")) {
+        (Some(d), true) => format!(" ('{d}')"),
+        _ => String::new(),
+    };
     let not_in_vs = |out: &mut Checked| {
         if let Some(vs) = vs {
             out.issues.push(Issue::error(
                 "code-invalid",
                 "not-in-vs",
-                format!("The provided code '{system}#{}' was not found in the value set '{}'", i.code, vs.canonical),
+                format!("The provided code '{system}#{}{}' was not found in the value set '{}'", i.code, shown, vs.canonical),
                 expr("code"),
             ));
         }
@@ -243,16 +291,23 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
         None => reg.code_system(&system, i.version.as_deref())?,
     };
     let Some(cs) = found else {
-        let text = match i.version.as_deref().or(reg.wanted_version(&system, None).as_deref()) {
-            Some(v) => format!(
-                "A definition for CodeSystem '{system}' version '{v}' could not be found, so the code cannot be validated. Valid versions: {}",
-                reg.known_versions(&system).join(", ")
-            ),
-            None => format!("A definition for CodeSystem '{system}' could not be found, so the code cannot be validated"),
-        };
         out.version = i.version.clone();
-        out.issues.push(Issue::error("not-found", "not-found", text, expr("system")));
-        not_in_vs(&mut out);
+        match reg.wanted_version(&system, i.version.as_deref()) {
+            Some(v) => {
+                let text = format!(
+                    "A definition for CodeSystem '{system}' version '{v}' could not be found, so the code cannot be validated. Valid versions: {}",
+                    reg.known_versions(&system).join(", ")
+                );
+                out.issues.push(Issue::error("not-found", "not-found", text, expr("system")));
+                out.unknown_system = Some(("x-caused-by-unknown-system", format!("{system}|{v}")));
+            }
+            None => {
+                let text = format!("A definition for CodeSystem {system} could not be found, so the code cannot be validated");
+                out.issues.push(Issue::error("not-found", "not-found", text, expr("system")));
+                not_in_vs(&mut out);
+                out.unknown_system = Some(("x-unknown-system", system.clone()));
+            }
+        }
         return Ok(out);
     };
     out.version = cs.version.clone();
@@ -267,6 +322,7 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
         return Ok(out);
     };
     let concept = &cs.concepts[idx];
+    out.member = vs.is_none();
     out.code = concept.code.clone();
     out.display = concept.display.clone();
     out.inactive = concept.inactive;
@@ -274,6 +330,7 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
     if let Some(vs) = vs {
         let member = vs.members.members.iter().any(|m| m.cs.url == cs.url && m.cs.version == cs.version && m.idx == idx);
         let inactive_refused = concept.inactive && (vs.members.inactive_excluded || active_only);
+        out.member = member && !inactive_refused;
         if !member || inactive_refused {
             if inactive_refused {
                 out.issues.push(Issue::error(
