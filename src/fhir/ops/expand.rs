@@ -56,7 +56,7 @@ pub(crate) async fn expand(State(state): State<FhirState>, FhirParams(p, headers
     let active_only = p.bool("activeOnly")?.unwrap_or(false);
     let (rows, used) = match searchable(&reg, &vs, filter.as_deref()) {
         Some((slug, q)) => search(&reg, slug, &q)?,
-        None => members(&reg, &vs, filter.as_deref(), &p)?,
+        None => members(&reg, &vs, filter.as_deref(), &p, accept_language(&headers))?,
     };
     let rows: Vec<Row> = rows
         .into_iter()
@@ -108,6 +108,11 @@ pub(crate) async fn expand(State(state): State<FhirState>, FhirParams(p, headers
     }
     out["expansion"] = expansion;
     Ok(ok_in(&out, &reg.release))
+}
+
+/// The `Accept-Language` header, as a display language.
+fn accept_language(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// The value set asked for.
@@ -170,7 +175,7 @@ fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, 
 
 /// The members of the value set, filtered by `filter` (search ranking on the release's code
 /// systems, word prefixes on the others).
-fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params) -> Result<(Vec<Row>, Vec<(String, &'static str)>), FhirError> {
+fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params, header_language: Option<String>) -> Result<(Vec<Row>, Vec<(String, &'static str)>), FhirError> {
     let evaluated = evaluate(reg, vs)?;
     if let Some((url, version)) = evaluated.missing.first() {
         let text = match version {
@@ -183,8 +188,15 @@ fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params) -> 
     if let Some(q) = filter {
         members = filtered(reg, members, q)?;
     }
-    let language = p.str("displayLanguage");
-    let rows = members.iter().map(|m| row(m, language.as_deref())).collect();
+    let language = p.str("displayLanguage").or_else(|| header_language.clone()).or_else(|| vs["language"].as_str().map(str::to_owned));
+    let languages: Vec<String> = language
+        .iter()
+        .flat_map(|l| l.split(','))
+        .filter(|x| !x.contains("q=0") || x.contains("q=0."))
+        .map(|x| x.split(';').next().unwrap_or("").trim().to_owned())
+        .filter(|x| !x.is_empty() && x != "*")
+        .collect();
+    let rows = members.iter().map(|m| row(m, &languages)).collect();
     let mut used: Vec<(String, &'static str)> = evaluated.used.into_iter().map(|u| (u, "used-codesystem")).collect();
     used.extend(evaluated.supplements.into_iter().map(|u| (u, "used-supplement")));
     Ok((rows, used))
@@ -228,20 +240,23 @@ fn text_matches(cs: &CodeSystemDef, m: &Member, words: &[String]) -> bool {
     })
 }
 
-fn row(m: &Member, language: Option<&str>) -> Row {
+fn row(m: &Member, languages: &[String]) -> Row {
     let c = &m.cs.concepts[m.idx];
-    let by_language = language.and_then(|l| {
-        m.designations
-            .iter()
-            .chain(&c.designations)
-            .find(|d| d.language.as_deref().is_some_and(|dl| dl == l || dl.starts_with(&format!("{l}-"))))
-            .map(|d| d.value.clone())
-    });
-    let default_language = m.cs.language.as_deref().unwrap_or("en");
-    let display = match language {
-        Some(l) if by_language.is_none() && !l.starts_with(default_language) && m.display.is_none() => c.display.clone(),
-        _ => by_language.or_else(|| m.display.clone()).or_else(|| c.display.clone()),
+    let matches = |have: Option<&str>, want: &str| {
+        have.is_some_and(|h| h == want || h.starts_with(&format!("{want}-")) || want.starts_with(&format!("{h}-")))
     };
+    let cs_language = m.cs.language.as_deref();
+    let mut display = None;
+    for want in languages {
+        if let Some(d) = m.designations.iter().chain(&c.designations).find(|d| matches(d.language.as_deref(), want)) {
+            display = Some(d.value.clone());
+            break;
+        }
+        if matches(cs_language, want) || cs_language.is_none() {
+            break;
+        }
+    }
+    let display = display.or_else(|| m.display.clone()).or_else(|| c.display.clone());
     let designations = m.designations.iter().chain(&c.designations).map(|d| d.to_json()).collect();
     Row {
         system: m.cs.url.clone(),

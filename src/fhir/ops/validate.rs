@@ -33,11 +33,16 @@ impl Issue {
                 "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": self.tx}], "text": self.text},
             });
         }
-        json!({
+        let mut issue = json!({
             "severity": self.severity, "code": self.code,
             "details": {"coding": [{"system": TX_ISSUE_TYPE, "code": self.tx}], "text": self.text},
-            "location": [self.expression], "expression": [self.expression],
-        })
+            "expression": [self.expression],
+        });
+        // `location` (deprecated in R5) is given for a code or Coding, as HL7's servers do.
+        if !self.expression.starts_with("CodeableConcept") {
+            issue["location"] = json!([self.expression]);
+        }
+        issue
     }
 }
 
@@ -165,7 +170,8 @@ fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params, hea
             }
         }
         let member = checked.iter().position(|c| c.member);
-        if member.is_none() {
+        let coding_errors = checked.iter().flat_map(|c| &c.issues).any(|i| i.severity == "error");
+        if member.is_none() && !coding_errors {
             if let Some(vs) = vs {
                 extra.push(Issue {
                     severity: "error",
@@ -262,22 +268,20 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
                 code: "invalid",
                 tx: "invalid-data",
                 text: "Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided".into(),
-                expression: expr("system"),
+                expression: i.path.trim_end_matches('.').to_owned(),
             });
             return Ok(out);
         }
     };
     out.system = Some(system.clone());
-    let shown = match (&i.display, i.path.starts_with("CodeableConcept")) {
-        (Some(d), true) => format!(" ('{d}')"),
-        _ => String::new(),
-    };
+    let shown = i.display.as_ref().map(|d| format!(" ('{d}')")).unwrap_or_default();
+    let versioned = i.version.as_ref().map(|v| format!("|{v}")).unwrap_or_default();
     let not_in_vs = |out: &mut Checked| {
         if let Some(vs) = vs {
             out.issues.push(Issue::error(
                 "code-invalid",
                 "not-in-vs",
-                format!("The provided code '{system}#{}{}' was not found in the value set '{}'", i.code, shown, vs.canonical),
+                format!("The provided code '{system}{versioned}#{}{shown}' was not found in the value set '{}'", i.code, vs.canonical),
                 expr("code"),
             ));
         }
@@ -291,7 +295,7 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
         None => reg.code_system(&system, i.version.as_deref())?,
     };
     let Some(cs) = found else {
-        out.version = i.version.clone();
+        out.version = reg.code_system(&system, None).ok().flatten().and_then(|c| c.version.clone());
         match reg.wanted_version(&system, i.version.as_deref()) {
             Some(v) => {
                 let text = format!(
