@@ -300,7 +300,7 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
             Some(v) => {
                 let text = format!(
                     "A definition for CodeSystem '{system}' version '{v}' could not be found, so the code cannot be validated. Valid versions: {}",
-                    reg.known_versions(&system).join(", ")
+                    reg.known_versions(&system).join(" or ")
                 );
                 out.issues.push(Issue::error("not-found", "not-found", text, expr("system")));
                 out.unknown_system = Some(("x-caused-by-unknown-system", format!("{system}|{v}")));

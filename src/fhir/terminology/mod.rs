@@ -143,6 +143,8 @@ impl<'a> Registry<'a> {
                 v.push(s.version.clone());
             }
         }
+        v.sort_by_key(|x| version_key(x));
+        v.dedup();
         v
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::codesystem::{CodeSystemDef, Designation};
-use super::{split_canonical, Registry};
+use super::Registry;
 use crate::fhir::outcome::FhirError;
 
 /// One code of a value set.
@@ -72,7 +72,7 @@ fn evaluate_at(reg: &Registry<'_>, vs: &Value, depth: usize) -> Result<Evaluated
     out.inactive_excluded = compose["inactive"] == Value::Bool(false);
     let mut seen = HashSet::new();
     for inc in compose["include"].as_array().into_iter().flatten() {
-        for m in include(reg, inc, depth, &mut out)? {
+        for m in include(reg, vs, inc, depth, &mut out)? {
             if seen.insert((m.cs.url.clone(), m.code().to_owned())) {
                 out.members.push(m);
             }
@@ -81,7 +81,7 @@ fn evaluate_at(reg: &Registry<'_>, vs: &Value, depth: usize) -> Result<Evaluated
     let mut excluded = HashSet::new();
     for exc in compose["exclude"].as_array().into_iter().flatten() {
         let mut scratch = Evaluated::default();
-        for m in include(reg, exc, depth, &mut scratch)? {
+        for m in include(reg, vs, exc, depth, &mut scratch)? {
             excluded.insert((m.cs.url.clone(), m.code().to_owned()));
         }
     }
@@ -95,8 +95,8 @@ fn evaluate_at(reg: &Registry<'_>, vs: &Value, depth: usize) -> Result<Evaluated
 }
 
 /// The members of one include (or exclude) element.
-fn include(reg: &Registry<'_>, inc: &Value, depth: usize, out: &mut Evaluated) -> Result<Vec<Member>, FhirError> {
-    let from_sets = value_sets(reg, inc, depth)?;
+fn include(reg: &Registry<'_>, vs: &Value, inc: &Value, depth: usize, out: &mut Evaluated) -> Result<Vec<Member>, FhirError> {
+    let from_sets = value_sets(reg, vs, inc, depth)?;
     let Some(system) = inc["system"].as_str() else {
         return match from_sets {
             Some(members) => Ok(members),
@@ -157,14 +157,17 @@ fn include(reg: &Registry<'_>, inc: &Value, depth: usize, out: &mut Evaluated) -
 }
 
 /// The intersection of the value sets an include names, if it names any.
-fn value_sets(reg: &Registry<'_>, inc: &Value, depth: usize) -> Result<Option<Vec<Member>>, FhirError> {
+fn value_sets(reg: &Registry<'_>, parent: &Value, inc: &Value, depth: usize) -> Result<Option<Vec<Member>>, FhirError> {
     let Some(urls) = inc["valueSet"].as_array().filter(|a| !a.is_empty()) else { return Ok(None) };
     let mut result: Option<Vec<Member>> = None;
     for url in urls.iter().filter_map(Value::as_str) {
-        let vs = reg.value_set(url).ok_or_else(|| {
+        // `#id` names a value set contained in the one being evaluated.
+        let contained = url.strip_prefix('#').and_then(|id| {
+            parent["contained"].as_array()?.iter().find(|c| c["id"].as_str() == Some(id)).cloned()
+        });
+        let vs = contained.or_else(|| reg.value_set(url)).ok_or_else(|| {
             FhirError::not_found(format!(
-                "A definition for the value Set '{url}' could not be found",
-                url = split_canonical(url).0
+                "A definition for the value Set '{url}' could not be found"
             ))
         })?;
         let members = evaluate_at(reg, &vs, depth + 1)?.members;
