@@ -33,11 +33,14 @@ use crate::Service;
 /// How many code system versions (release × system) are kept in memory at most.
 const CACHED_SYSTEMS: usize = 24;
 
+/// Code system versions in memory, oldest first: (release hash | slug, code system).
+type Cached = Vec<(String, Arc<CodeSystemDef>)>;
+
 /// What every `/fhir` handler gets: the service, and the code systems already read into memory.
 #[derive(Clone)]
 pub struct FhirState {
     pub(crate) service: Arc<Service>,
-    systems: Arc<Mutex<Vec<(String, Arc<CodeSystemDef>)>>>,
+    systems: Arc<Mutex<Cached>>,
     reverse: Arc<Mutex<HashMap<String, Arc<ops::translate::Reverse>>>>,
 }
 

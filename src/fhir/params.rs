@@ -44,11 +44,6 @@ impl Params {
         self
     }
 
-    /// Every parameter, in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.items.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
     /// The first parameter of a name, as its whole JSON (`value[x]`, `resource` or `part`).
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         self.items.iter().find(|(k, _)| k == name).map(|(_, v)| v)
@@ -70,7 +65,9 @@ impl Params {
             None => Ok(None),
             Some("true") => Ok(Some(true)),
             Some("false") => Ok(Some(false)),
-            Some(other) => Err(FhirError::invalid(format!("parameter {name}: '{other}' is not a boolean (true or false)"))),
+            Some(other) => {
+                Err(FhirError::invalid(format!("parameter {name}: '{other}' is not a boolean (true or false)")))
+            }
         }
     }
 

@@ -412,10 +412,11 @@ impl Service {
     /// Every row of a mapping table of a release, by source code.
     pub fn table_rows(&self, release: &str, table: &str) -> Result<Vec<(String, Vec<crate::model::Mapping>)>> {
         let rel = self.shared_release(Some(release))?;
-        let t = rel.mappings.iter().find(|m| m.table == table).ok_or_else(|| Error::TableNotFound {
-            table: table.to_owned(),
-            release: format!("release {}", rel.id),
-        })?;
+        let t = rel
+            .mappings
+            .iter()
+            .find(|m| m.table == table)
+            .ok_or_else(|| Error::TableNotFound { table: table.to_owned(), release: format!("release {}", rel.id) })?;
         Ok(self.store.all_mappings(t.version_id).collect::<std::result::Result<Vec<_>, _>>()?)
     }
 

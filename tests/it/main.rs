@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod curation;
 mod drug;
+mod fhir;
 mod http;
 mod import;
 mod mapping;

@@ -38,6 +38,10 @@ const ECHOED: &[(&str, &str)] = &[
     ("force-system-version", "valueUri"),
 ];
 
+/// The codes of an answer, and the code systems and supplements used (`url|version`, the
+/// `expansion.parameter` name).
+type Expanded = (Vec<Row>, Vec<(String, &'static str)>);
+
 /// One code of the answer.
 struct Row {
     system: String,
@@ -49,7 +53,10 @@ struct Row {
 }
 
 /// `GET|POST /fhir/ValueSet/$expand`.
-pub(crate) async fn expand(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn expand(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let reg = registry(&state, &p, &headers)?;
     let vs = value_set(&reg, &p)?;
     let filter = p.str("filter").map(|f| f.trim().to_owned()).filter(|f| !f.is_empty());
@@ -125,9 +132,8 @@ fn value_set(reg: &Registry<'_>, p: &Params) -> Result<Value, FhirError> {
         Some(v) => format!("{}|{v}", split_canonical(&url).0),
         None => url,
     };
-    reg.value_set(&url).ok_or_else(|| {
-        FhirError::not_found(format!("A definition for the value Set '{url}' could not be found"))
-    })
+    reg.value_set(&url)
+        .ok_or_else(|| FhirError::not_found(format!("A definition for the value Set '{url}' could not be found")))
 }
 
 /// A filter over the whole of one of the release's code systems: answered by the search
@@ -154,7 +160,7 @@ fn searchable(reg: &Registry<'_>, vs: &Value, filter: Option<&str>) -> Option<(&
 }
 
 /// The search hits of a filter on one of the release's code systems, best first.
-fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, Vec<(String, &'static str)>), FhirError> {
+fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<Expanded, FhirError> {
     let answer = reg.state.service.search(q, Some(slug), Some(&reg.release.id), MAX_SEARCH_HITS, 0)?;
     let cs = resolve_system(slug).expect("a slug from resolve_system");
     let version = reg.release.system(slug).map(|s| s.version.clone()).unwrap_or_default();
@@ -175,7 +181,13 @@ fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<(Vec<Row>, 
 
 /// The members of the value set, filtered by `filter` (search ranking on the release's code
 /// systems, word prefixes on the others).
-fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params, header_language: Option<String>) -> Result<(Vec<Row>, Vec<(String, &'static str)>), FhirError> {
+fn members(
+    reg: &Registry<'_>,
+    vs: &Value,
+    filter: Option<&str>,
+    p: &Params,
+    header_language: Option<String>,
+) -> Result<Expanded, FhirError> {
     let evaluated = evaluate(reg, vs)?;
     if let Some((url, version)) = evaluated.missing.first() {
         let text = match version {
@@ -188,7 +200,10 @@ fn members(reg: &Registry<'_>, vs: &Value, filter: Option<&str>, p: &Params, hea
     if let Some(q) = filter {
         members = filtered(reg, members, q)?;
     }
-    let language = p.str("displayLanguage").or_else(|| header_language.clone()).or_else(|| vs["language"].as_str().map(str::to_owned));
+    let language = p
+        .str("displayLanguage")
+        .or_else(|| header_language.clone())
+        .or_else(|| vs["language"].as_str().map(str::to_owned));
     let languages: Vec<String> = language
         .iter()
         .flat_map(|l| l.split(','))
@@ -236,7 +251,9 @@ fn text_matches(cs: &CodeSystemDef, m: &Member, words: &[String]) -> bool {
     let texts = c.display.iter().chain(m.display.iter()).chain(c.designations.iter().map(|d| &d.value));
     let haystack: Vec<String> = texts.map(|t| t.to_lowercase()).collect();
     words.iter().all(|w| {
-        haystack.iter().any(|h| h.split(|ch: char| !ch.is_alphanumeric()).any(|t| t.starts_with(w.as_str())) || h.starts_with(w.as_str()))
+        haystack.iter().any(|h| {
+            h.split(|ch: char| !ch.is_alphanumeric()).any(|t| t.starts_with(w.as_str())) || h.starts_with(w.as_str())
+        })
     })
 }
 

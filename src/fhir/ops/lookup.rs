@@ -12,7 +12,10 @@ use crate::fhir::{FhirError, FhirParams, FhirState};
 use crate::model::resolve_system;
 
 /// `GET|POST /fhir/CodeSystem/$lookup`.
-pub(crate) async fn lookup(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn lookup(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let coding = p.coding("coding");
     let system = coding.and_then(|c| c["system"].as_str().map(str::to_owned)).or_else(|| p.str("system"));
     let code = coding.and_then(|c| c["code"].as_str().map(str::to_owned)).or_else(|| p.str("code"));
@@ -25,7 +28,8 @@ pub(crate) async fn lookup(State(state): State<FhirState>, FhirParams(p, headers
         let id = state.service.release_as_of(cs.slug, &date)?;
         reg.release = state.service.shared_release(Some(&id))?;
     }
-    let cs = reg.code_system(&system, version.as_deref())?.ok_or_else(|| unknown_system(&system, version.as_deref()))?;
+    let cs =
+        reg.code_system(&system, version.as_deref())?.ok_or_else(|| unknown_system(&system, version.as_deref()))?;
     let Some(concept) = cs.find(&code) else {
         return Err(unknown_code(&cs, &code, &reg.release.id));
     };
@@ -48,7 +52,12 @@ pub(crate) fn unknown_system(system: &str, version: Option<&str>) -> FhirError {
 /// A code not in a code system: for a release's system, the same error as `/v1`.
 pub(crate) fn unknown_code(cs: &CodeSystemDef, code: &str, release: &str) -> FhirError {
     match cs.henkan {
-        Some(slug) => crate::Error::ConceptNotFound { system: slug.to_owned(), code: code.to_owned(), release: release.to_owned() }.into(),
+        Some(slug) => crate::Error::ConceptNotFound {
+            system: slug.to_owned(),
+            code: code.to_owned(),
+            release: release.to_owned(),
+        }
+        .into(),
         None => FhirError::not_found(format!(
             "Unknown code '{code}' in the CodeSystem '{}' version '{}'",
             cs.url,

@@ -21,11 +21,16 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// `GET /fhir/metadata`.
-pub(crate) async fn metadata(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn metadata(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     match p.str("mode").as_deref() {
         None | Some("full") | Some("normative") => Ok(ok(&capability_statement())),
         Some("terminology") => terminology(&state, &headers),
-        Some(other) => Err(FhirError::invalid(format!("mode '{other}' is not known; use full, normative or terminology"))),
+        Some(other) => {
+            Err(FhirError::invalid(format!("mode '{other}' is not known; use full, normative or terminology")))
+        }
     }
 }
 

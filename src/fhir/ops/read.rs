@@ -94,8 +94,10 @@ fn bundle(p: &Params, resources: Vec<Value>, kind: &str) -> Value {
             }
         })
     };
-    let found: Vec<Value> =
-        resources.into_iter().filter(|r| matches(r, "url", true) && matches(r, "version", true) && matches(r, "name", false)).collect();
+    let found: Vec<Value> = resources
+        .into_iter()
+        .filter(|r| matches(r, "url", true) && matches(r, "version", true) && matches(r, "name", false))
+        .collect();
     let total = found.len();
     let mut b = json!({"resourceType": "Bundle", "type": "searchset", "total": total});
     if p.str("_summary").as_deref() != Some("count") {
@@ -109,7 +111,10 @@ fn bundle(p: &Params, resources: Vec<Value>, kind: &str) -> Value {
 }
 
 /// `GET /fhir/CodeSystem`.
-pub(crate) async fn search_code_systems(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn search_code_systems(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let rel = release(&state, &headers)?;
     let all: Result<Vec<Value>, FhirError> = rel.systems.iter().map(|s| code_system(&state, &rel, s, true)).collect();
     Ok(ok_in(&bundle(&p, all?, "CodeSystem"), &rel))
@@ -128,7 +133,10 @@ pub(crate) async fn read_code_system(
 }
 
 /// `GET /fhir/ValueSet`.
-pub(crate) async fn search_value_sets(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn search_value_sets(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let rel = release(&state, &headers)?;
     let all = rel.systems.iter().map(|s| value_set(&rel, s)).collect();
     Ok(ok_in(&bundle(&p, all, "ValueSet"), &rel))
@@ -146,7 +154,10 @@ pub(crate) async fn read_value_set(
 }
 
 /// `GET /fhir/ConceptMap`.
-pub(crate) async fn search_concept_maps(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn search_concept_maps(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let rel = release(&state, &headers)?;
     let all = rel.mappings.iter().map(|m| concept_map_summary(&rel, m)).collect();
     Ok(ok_in(&bundle(&p, all, "ConceptMap"), &rel))

@@ -9,7 +9,10 @@ use crate::fhir::json::Out;
 use crate::fhir::{FhirError, FhirParams, FhirState};
 
 /// `GET|POST /fhir/CodeSystem/$subsumes`.
-pub(crate) async fn subsumes(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn subsumes(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let reg = registry(&state, &p, &headers)?;
     let side = |n: &str| {
         let coding = p.coding(&format!("coding{n}"));
@@ -22,10 +25,13 @@ pub(crate) async fn subsumes(State(state): State<FhirState>, FhirParams(p, heade
         return Err(FhirError::invalid("$subsumes needs codeA and codeB (or codingA and codingB) and a system"));
     };
     if sa.is_some() && sb.is_some() && sa != sb {
-        return Err(FhirError::invalid("$subsumes compares two codes of one code system; codingA and codingB name different systems"));
+        return Err(FhirError::invalid(
+            "$subsumes compares two codes of one code system; codingA and codingB name different systems",
+        ));
     }
     let version = p.str("version");
-    let cs = reg.code_system(&system, version.as_deref())?.ok_or_else(|| unknown_system(&system, version.as_deref()))?;
+    let cs =
+        reg.code_system(&system, version.as_deref())?.ok_or_else(|| unknown_system(&system, version.as_deref()))?;
     if !cs.hierarchical {
         return Err(FhirError::not_supported(format!(
             "{} has no hierarchy, so $subsumes cannot compare its codes",

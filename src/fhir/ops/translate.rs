@@ -44,12 +44,18 @@ fn vs_system(reg: &Registry<'_>, url: &str) -> Option<String> {
 }
 
 fn ask(reg: &Registry<'_>, p: &Params) -> Result<Ask, FhirError> {
-    let coding = |name: &str| p.coding(name).map(|c| (c["code"].as_str().map(str::to_owned), c["system"].as_str().map(str::to_owned)));
+    let coding = |name: &str| {
+        p.coding(name).map(|c| (c["code"].as_str().map(str::to_owned), c["system"].as_str().map(str::to_owned)))
+    };
     let cc = p.codeable_concept("codeableConcept").or_else(|| p.codeable_concept("sourceCodeableConcept"));
-    let cc_first = cc.and_then(|c| c["coding"].get(0)).map(|c| (c["code"].as_str().map(str::to_owned), c["system"].as_str().map(str::to_owned)));
+    let cc_first = cc
+        .and_then(|c| c["coding"].get(0))
+        .map(|c| (c["code"].as_str().map(str::to_owned), c["system"].as_str().map(str::to_owned)));
     let vs_sys = |name: &str| p.str(name).and_then(|u| vs_system(reg, &u));
     // R5 names a reverse translation by its target code.
-    if let Some((code, system)) = p.str("targetCode").map(|c| (Some(c), p.str("targetSystem"))).or_else(|| coding("targetCoding")) {
+    if let Some((code, system)) =
+        p.str("targetCode").map(|c| (Some(c), p.str("targetSystem"))).or_else(|| coding("targetCoding"))
+    {
         return Ok(Ask {
             code: code.unwrap_or_default(),
             system: system.or_else(|| vs_sys("targetScope")).unwrap_or_default(),
@@ -76,7 +82,10 @@ fn ask(reg: &Registry<'_>, p: &Params) -> Result<Ask, FhirError> {
 }
 
 /// `GET|POST /fhir/ConceptMap/$translate`.
-pub(crate) async fn translate(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn translate(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let reg = registry(&state, &p, &headers)?;
     let ask = ask(&reg, &p)?;
     let body = match given_maps(&reg, &ask) {
@@ -95,7 +104,8 @@ fn given_maps<'r>(reg: &'r Registry<'_>, ask: &Ask) -> Option<Vec<&'r Value>> {
             Some(u) => cm["url"].as_str() == Some(split_canonical(u).0),
             None => cm["group"].as_array().into_iter().flatten().any(|g| {
                 let (from, to) = if ask.reverse { ("target", "source") } else { ("source", "target") };
-                g[from].as_str() == Some(ask.system.as_str()) && ask.other.as_deref().is_none_or(|o| g[to].as_str() == Some(o))
+                g[from].as_str() == Some(ask.system.as_str())
+                    && ask.other.as_deref().is_none_or(|o| g[to].as_str() == Some(o))
             }),
         })
         .collect();
@@ -169,7 +179,11 @@ fn translate_given(maps: &[&Value], ask: &Ask) -> Value {
     }
     out.add("result", "valueBoolean", matches > 0);
     if matches == 0 {
-        out.add("message", "valueString", format!("No translation of {}#{} was found in the given concept maps", ask.system, ask.code));
+        out.add(
+            "message",
+            "valueString",
+            format!("No translation of {}#{} was found in the given concept maps", ask.system, ask.code),
+        );
     }
     out.build()
 }
@@ -190,7 +204,12 @@ fn table_for<'r>(release: &'r Release, ask: &Ask) -> Result<&'r ReleaseMapping, 
     let other_side = resolve_system(other).ok_or_else(|| crate::Error::UnknownSystem(other.to_owned()))?;
     let (source, target) = if ask.reverse { (other_side, code_side) } else { (code_side, other_side) };
     release.mapping(source.slug, target.slug).ok_or_else(|| {
-        crate::Error::MappingTableNotFound { source_system: source.slug.to_owned(), target: target.slug.to_owned(), release: release.id.clone() }.into()
+        crate::Error::MappingTableNotFound {
+            source_system: source.slug.to_owned(),
+            target: target.slug.to_owned(),
+            release: release.id.clone(),
+        }
+        .into()
     })
 }
 
@@ -251,18 +270,35 @@ fn translate_release(state: &FhirState, release: &Arc<Release>, ask: &Ask) -> Re
         )?;
         for m in &t.matches {
             let Some(code) = &m.target_code else { continue };
-            out.push(match_param(m, equivalence(m.relationship, m.review_state), coding(code, m.target_display.as_deref()), &table, release));
+            out.push(match_param(
+                m,
+                equivalence(m.relationship, m.review_state),
+                coding(code, m.target_display.as_deref()),
+                &table,
+                release,
+            ));
             found += 1;
         }
         if let Some(no_map) = t.no_map.as_ref().filter(|_| found == 0) {
             out.push(match_param(no_map, "unmatched", Value::Null, &table, release));
             let reason = no_map.no_map_reason.map_or("no target", |r| r.as_str());
-            out.add("message", "valueString", format!("{}#{} has no target in {} (release {}): {reason}", ask.system, ask.code, table.table, release.id));
+            out.add(
+                "message",
+                "valueString",
+                format!(
+                    "{}#{} has no target in {} (release {}): {reason}",
+                    ask.system, ask.code, table.table, release.id
+                ),
+            );
         }
     }
     out.add("result", "valueBoolean", found > 0);
     if found == 0 && ask.reverse {
-        out.add("message", "valueString", format!("no source code of {} maps to {} (release {})", table.table, ask.code, release.id));
+        out.add(
+            "message",
+            "valueString",
+            format!("no source code of {} maps to {} (release {})", table.table, ask.code, release.id),
+        );
     }
     Ok(out.build())
 }

@@ -79,7 +79,10 @@ struct Vs {
 }
 
 /// `GET|POST /fhir/CodeSystem/$validate-code`.
-pub(crate) async fn cs_validate(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn cs_validate(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let reg = registry(&state, &p, &headers)?;
     let mut inputs = inputs(&p)?;
     if let Some(url) = p.str("url") {
@@ -91,7 +94,10 @@ pub(crate) async fn cs_validate(State(state): State<FhirState>, FhirParams(p, he
 }
 
 /// `GET|POST /fhir/ValueSet/$validate-code`.
-pub(crate) async fn vs_validate(State(state): State<FhirState>, FhirParams(p, headers): FhirParams) -> Result<Response, FhirError> {
+pub(crate) async fn vs_validate(
+    State(state): State<FhirState>,
+    FhirParams(p, headers): FhirParams,
+) -> Result<Response, FhirError> {
     let reg = registry(&state, &p, &headers)?;
     let vs = match (p.resources("valueSet").first(), p.str("url")) {
         (Some(r), _) => (*r).clone(),
@@ -113,7 +119,16 @@ pub(crate) async fn vs_validate(State(state): State<FhirState>, FhirParams(p, he
     };
     let members = evaluate(&reg, &vs)?;
     let inputs = inputs(&p)?;
-    Ok(ok_in(&answer(&reg, Some(&Vs { canonical, language: vs["language"].as_str().map(str::to_owned), members }), &inputs, &p, accept_language(&headers))?, &reg.release))
+    Ok(ok_in(
+        &answer(
+            &reg,
+            Some(&Vs { canonical, language: vs["language"].as_str().map(str::to_owned), members }),
+            &inputs,
+            &p,
+            accept_language(&headers),
+        )?,
+        &reg.release,
+    ))
 }
 
 /// The `Accept-Language` header, as a display language.
@@ -137,7 +152,9 @@ fn inputs(p: &Params) -> Result<Vec<Input>, FhirError> {
     if let Some(c) = p.coding("coding") {
         return Ok(vec![of(c, "Coding.".into())]);
     }
-    let code = p.str("code").ok_or_else(|| FhirError::invalid("$validate-code needs a code, a coding or a codeableConcept"))?;
+    let code = p
+        .str("code")
+        .ok_or_else(|| FhirError::invalid("$validate-code needs a code, a coding or a codeableConcept"))?;
     Ok(vec![Input {
         system: p.str("system"),
         version: p.str("systemVersion").or_else(|| p.str("version")),
@@ -148,7 +165,13 @@ fn inputs(p: &Params) -> Result<Vec<Input>, FhirError> {
 }
 
 /// The `Parameters` answer over every input coding.
-fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params, header_language: Option<String>) -> Result<Value, FhirError> {
+fn answer(
+    reg: &Registry<'_>,
+    vs: Option<&Vs>,
+    inputs: &[Input],
+    p: &Params,
+    header_language: Option<String>,
+) -> Result<Value, FhirError> {
     let language = p.str("displayLanguage").or(header_language).or_else(|| vs.and_then(|v| v.language.clone()));
     let active_only = p.bool("activeOnly")?.unwrap_or(false);
     let lenient = p.bool("lenient-display-validation")?.unwrap_or(false);
@@ -214,7 +237,8 @@ fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params, hea
         out.add("codeableConcept", "valueCodeableConcept", cc.clone());
     }
     if !issues.is_empty() {
-        let mut texts: Vec<&str> = issues.iter().filter(|i| i.severity != "information").map(|i| i.text.as_str()).collect();
+        let mut texts: Vec<&str> =
+            issues.iter().filter(|i| i.severity != "information").map(|i| i.text.as_str()).collect();
         texts.sort_unstable();
         texts.dedup();
         if !texts.is_empty() {
@@ -227,7 +251,13 @@ fn answer(reg: &Registry<'_>, vs: Option<&Vs>, inputs: &[Input], p: &Params, hea
 }
 
 /// Checks one coding against the code system and, when given, the value set.
-fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>, flags: (bool, bool)) -> Result<Checked, FhirError> {
+fn check(
+    reg: &Registry<'_>,
+    vs: Option<&Vs>,
+    i: &Input,
+    language: Option<&str>,
+    flags: (bool, bool),
+) -> Result<Checked, FhirError> {
     let (active_only, lenient) = flags;
     let mut out = Checked { code: i.code.clone(), ..Checked::default() };
     let expr = |f: &str| format!("{}{f}", i.path);
@@ -281,14 +311,21 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
             out.issues.push(Issue::error(
                 "code-invalid",
                 "not-in-vs",
-                format!("The provided code '{system}{versioned}#{}{shown}' was not found in the value set '{}'", i.code, vs.canonical),
+                format!(
+                    "The provided code '{system}{versioned}#{}{shown}' was not found in the value set '{}'",
+                    i.code, vs.canonical
+                ),
                 expr("code"),
             ));
         }
     };
     // A coding without a version is read in the version the value set includes.
     let from_vs = vs.filter(|_| i.version.is_none()).and_then(|vs| {
-        vs.members.members.iter().find(|m| m.cs.url == system && m.code() == i.code).map(|m| std::sync::Arc::clone(&m.cs))
+        vs.members
+            .members
+            .iter()
+            .find(|m| m.cs.url == system && m.code() == i.code)
+            .map(|m| std::sync::Arc::clone(&m.cs))
     });
     let found = match from_vs {
         Some(cs) => Some(cs),
@@ -306,7 +343,8 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
                 out.unknown_system = Some(("x-caused-by-unknown-system", format!("{system}|{v}")));
             }
             None => {
-                let text = format!("A definition for CodeSystem {system} could not be found, so the code cannot be validated");
+                let text =
+                    format!("A definition for CodeSystem {system} could not be found, so the code cannot be validated");
                 out.issues.push(Issue::error("not-found", "not-found", text, expr("system")));
                 not_in_vs(&mut out);
                 out.unknown_system = Some(("x-unknown-system", system.clone()));
@@ -320,7 +358,12 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
         out.issues.push(Issue::error(
             "code-invalid",
             "invalid-code",
-            format!("Unknown code '{}' in the CodeSystem '{}' version '{}'", i.code, cs.url, cs.version.as_deref().unwrap_or("")),
+            format!(
+                "Unknown code '{}' in the CodeSystem '{}' version '{}'",
+                i.code,
+                cs.url,
+                cs.version.as_deref().unwrap_or("")
+            ),
             expr("code"),
         ));
         return Ok(out);
@@ -332,7 +375,8 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
     out.inactive = concept.inactive;
     let mut ok = true;
     if let Some(vs) = vs {
-        let member = vs.members.members.iter().any(|m| m.cs.url == cs.url && m.cs.version == cs.version && m.idx == idx);
+        let member =
+            vs.members.members.iter().any(|m| m.cs.url == cs.url && m.cs.version == cs.version && m.idx == idx);
         let inactive_refused = concept.inactive && (vs.members.inactive_excluded || active_only);
         out.member = member && !inactive_refused;
         if !member || inactive_refused {
@@ -358,13 +402,17 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
             expression: i.path.trim_end_matches('.').to_owned(),
         });
     }
-    let languages: Vec<&str> =
-        language.map(|l| l.split(',').map(|x| x.split(';').next().unwrap_or("").trim()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    let languages: Vec<&str> = language
+        .map(|l| l.split(',').map(|x| x.split(';').next().unwrap_or("").trim()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default();
     let lang_ok = |l: Option<&str>| match l {
         _ if languages.is_empty() => true,
         None => true,
         Some(have) => languages.iter().any(|want| {
-            *want == "*" || have == *want || have.starts_with(&format!("{want}-")) || want.starts_with(&format!("{have}-"))
+            *want == "*"
+                || have == *want
+                || have.starts_with(&format!("{want}-"))
+                || want.starts_with(&format!("{have}-"))
         }),
     };
     if let Some(given) = &i.display {
@@ -379,13 +427,17 @@ fn check(reg: &Registry<'_>, vs: Option<&Vs>, i: &Input, language: Option<&str>,
             } else if valid.len() == 1 {
                 format!("'{}'", valid[0])
             } else {
-                format!("one of {} choices: {}", valid.len(), valid.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or "))
+                format!(
+                    "one of {} choices: {}",
+                    valid.len(),
+                    valid.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or ")
+                )
             };
             out.issues.push(Issue {
                 severity: if lenient { "warning" } else { "error" },
                 code: "invalid",
                 tx: "invalid-display",
-                text: 
+                text:
                 format!(
                     "Wrong Display Name '{given}' for {system}#{}. Valid display is {choices} (for the language(s) '{}')",
                     concept.code,

@@ -78,9 +78,6 @@ pub(crate) struct CodeSystemDef {
     pub(crate) version: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) title: Option<String>,
-    pub(crate) status: Option<String>,
-    /// `complete`, `fragment`, `not-present`, `example` or `supplement`.
-    pub(crate) content: String,
     pub(crate) case_sensitive: bool,
     pub(crate) language: Option<String>,
     /// Declared properties: (code, uri, type).
@@ -113,8 +110,6 @@ impl CodeSystemDef {
             version: str_of(r, "version"),
             name: str_of(r, "name"),
             title: str_of(r, "title"),
-            status: str_of(r, "status"),
-            content: str_of(r, "content").unwrap_or_else(|| "complete".into()),
             case_sensitive: r.get("caseSensitive").and_then(Value::as_bool).unwrap_or(false),
             language: str_of(r, "language"),
             supplements: str_of(r, "supplements"),
@@ -141,7 +136,7 @@ impl CodeSystemDef {
     fn add_json(&mut self, c: &Value, parent: Option<usize>, flat: &mut Vec<(usize, String)>) {
         let Some(code) = str_of(c, "code") else { return };
         let mut concept = CsConcept {
-            code: code.clone(),
+            code,
             display: str_of(c, "display"),
             definition: str_of(c, "definition"),
             ..CsConcept::default()
@@ -157,8 +152,13 @@ impl CodeSystemDef {
         }
         for p in c.get("property").and_then(Value::as_array).into_iter().flatten() {
             let Some(pc) = str_of(p, "code") else { continue };
-            let value: serde_json::Map<String, Value> =
-                p.as_object().into_iter().flatten().filter(|(k, _)| k.starts_with("value")).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let value: serde_json::Map<String, Value> = p
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| k.starts_with("value"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             let value = Value::Object(value);
             match (pc.as_str(), value_text(&value).as_deref()) {
                 ("status", Some(s)) => {
@@ -203,8 +203,6 @@ impl CodeSystemDef {
             version: Some(version.to_owned()),
             name: Some(pascal(slug)),
             title: Some(name.to_owned()),
-            status: Some("active".into()),
-            content: "complete".into(),
             case_sensitive: true,
             language: Some(if slug.starts_with("jp-") || slug.starts_with("jlac10") { "ja" } else { "en" }.into()),
             henkan: Some(slug),
@@ -326,7 +324,6 @@ impl CodeSystemDef {
             None => self.url.clone(),
         }
     }
-
 }
 
 /// A Coding of a henkan designation use.

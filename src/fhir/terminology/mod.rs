@@ -56,8 +56,14 @@ pub(crate) fn version_matches(pattern: &str, version: &str) -> bool {
 impl<'a> Registry<'a> {
     /// The registry of a release and the request's resources.
     pub(crate) fn new(state: &'a FhirState, release: Arc<Release>, resources: &[&Value]) -> Result<Self, FhirError> {
-        let mut reg =
-            Self { state, release, code_systems: Vec::new(), value_sets: Vec::new(), concept_maps: Vec::new(), pins: Vec::new() };
+        let mut reg = Self {
+            state,
+            release,
+            code_systems: Vec::new(),
+            value_sets: Vec::new(),
+            concept_maps: Vec::new(),
+            pins: Vec::new(),
+        };
         for r in resources {
             reg.add(r)?;
         }
@@ -97,7 +103,11 @@ impl<'a> Registry<'a> {
 
     /// A code system version by URL and (optional) version: one given in the request, else one
     /// of the release. `Ok(None)` when there is none.
-    pub(crate) fn code_system(&self, url: &str, version: Option<&str>) -> Result<Option<Arc<CodeSystemDef>>, FhirError> {
+    pub(crate) fn code_system(
+        &self,
+        url: &str,
+        version: Option<&str>,
+    ) -> Result<Option<Arc<CodeSystemDef>>, FhirError> {
         let version = self.wanted_version(url, version);
         let mut given: Vec<&Arc<CodeSystemDef>> =
             self.code_systems.iter().filter(|c| c.url == url && c.supplements.is_none()).collect();
@@ -189,9 +199,9 @@ impl<'a> Registry<'a> {
     /// Whether the request gives a supplement of this canonical.
     pub(crate) fn has_supplement(&self, canonical: &str) -> bool {
         let (url, version) = split_canonical(canonical);
-        self.code_systems.iter().any(|c| {
-            c.supplements.is_some() && c.url == url && version.is_none_or(|v| c.version.as_deref() == Some(v))
-        })
+        self.code_systems
+            .iter()
+            .any(|c| c.supplements.is_some() && c.url == url && version.is_none_or(|v| c.version.as_deref() == Some(v)))
     }
 
     /// Supplements of a code system given in the request.

@@ -95,7 +95,13 @@ fn evaluate_at(reg: &Registry<'_>, vs: &Value, depth: usize) -> Result<Evaluated
 }
 
 /// The members of one include (or exclude) element.
-fn include(reg: &Registry<'_>, vs: &Value, inc: &Value, depth: usize, out: &mut Evaluated) -> Result<Vec<Member>, FhirError> {
+fn include(
+    reg: &Registry<'_>,
+    vs: &Value,
+    inc: &Value,
+    depth: usize,
+    out: &mut Evaluated,
+) -> Result<Vec<Member>, FhirError> {
     let from_sets = value_sets(reg, vs, inc, depth)?;
     let Some(system) = inc["system"].as_str() else {
         return match from_sets {
@@ -150,7 +156,8 @@ fn include(reg: &Registry<'_>, vs: &Value, inc: &Value, depth: usize, out: &mut 
         members.retain(|m| keep(m.idx));
     }
     if let Some(allowed) = from_sets {
-        let codes: HashSet<(String, String)> = allowed.iter().map(|m| (m.cs.url.clone(), m.code().to_owned())).collect();
+        let codes: HashSet<(String, String)> =
+            allowed.iter().map(|m| (m.cs.url.clone(), m.code().to_owned())).collect();
         members.retain(|m| codes.contains(&(m.cs.url.clone(), m.code().to_owned())));
     }
     Ok(members)
@@ -162,13 +169,11 @@ fn value_sets(reg: &Registry<'_>, parent: &Value, inc: &Value, depth: usize) -> 
     let mut result: Option<Vec<Member>> = None;
     for url in urls.iter().filter_map(Value::as_str) {
         // `#id` names a value set contained in the one being evaluated.
-        let contained = url.strip_prefix('#').and_then(|id| {
-            parent["contained"].as_array()?.iter().find(|c| c["id"].as_str() == Some(id)).cloned()
-        });
+        let contained = url
+            .strip_prefix('#')
+            .and_then(|id| parent["contained"].as_array()?.iter().find(|c| c["id"].as_str() == Some(id)).cloned());
         let vs = contained.or_else(|| reg.value_set(url)).ok_or_else(|| {
-            FhirError::not_found(format!(
-                "A definition for the value Set '{url}' could not be found"
-            ))
+            FhirError::not_found(format!("A definition for the value Set '{url}' could not be found"))
         })?;
         let members = evaluate_at(reg, &vs, depth + 1)?.members;
         result = Some(match result {
@@ -189,13 +194,15 @@ fn filter<'c>(cs: &'c CodeSystemDef, f: &Value) -> Result<Box<dyn Fn(usize) -> b
     let op = f["op"].as_str().unwrap_or_default().to_owned();
     let value = f["value"].as_str().unwrap_or_default().to_owned();
     let concept_target = || {
-        cs.find_index(&value)
-            .ok_or_else(|| FhirError::invalid(format!("filter {property} {op} {value}: the code '{value}' is not in {}", cs.url)))
+        cs.find_index(&value).ok_or_else(|| {
+            FhirError::invalid(format!("filter {property} {op} {value}: the code '{value}' is not in {}", cs.url))
+        })
     };
     let hierarchy = property == "concept" || property == "code";
     Ok(match (hierarchy, op.as_str()) {
         (true, "is-a") => {
-            let set: HashSet<usize> = concept_target().map(|t| cs.descendants_or_self(t).into_iter().collect()).unwrap_or_default();
+            let set: HashSet<usize> =
+                concept_target().map(|t| cs.descendants_or_self(t).into_iter().collect()).unwrap_or_default();
             Box::new(move |i| set.contains(&i))
         }
         (true, "descendent-of") => {
@@ -204,7 +211,8 @@ fn filter<'c>(cs: &'c CodeSystemDef, f: &Value) -> Result<Box<dyn Fn(usize) -> b
             Box::new(move |i| Some(i) != t && set.contains(&i))
         }
         (true, "is-not-a") => {
-            let set: HashSet<usize> = concept_target().map(|t| cs.descendants_or_self(t).into_iter().collect()).unwrap_or_default();
+            let set: HashSet<usize> =
+                concept_target().map(|t| cs.descendants_or_self(t).into_iter().collect()).unwrap_or_default();
             Box::new(move |i| !set.contains(&i))
         }
         (true, "child-of") => {
@@ -256,8 +264,9 @@ fn filter<'c>(cs: &'c CodeSystemDef, f: &Value) -> Result<Box<dyn Fn(usize) -> b
 
 /// A regex filter value, anchored to the whole value as FHIR's regex filters are.
 fn regex(pattern: &str) -> Result<regex::Regex, FhirError> {
-    regex::Regex::new(&format!("^(?:{pattern})$"))
-        .map_err(|e| FhirError::invalid(format!("the regex filter value '{pattern}' is not a valid regular expression: {e}")))
+    regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+        FhirError::invalid(format!("the regex filter value '{pattern}' is not a valid regular expression: {e}"))
+    })
 }
 
 /// A concept's property as text, `display` and the `status`/`inactive` properties included.
