@@ -33,50 +33,143 @@ use crate::Service;
 /// How many code system versions (release × system) are kept in memory at most.
 const CACHED_SYSTEMS: usize = 24;
 
-/// Code system versions in memory, oldest first: (release hash | slug, code system).
-type Cached = Vec<(String, Arc<CodeSystemDef>)>;
+/// A value read once per key and shared: concurrent first requests wait for one read.
+type Slot<T> = Arc<std::sync::OnceLock<Result<Arc<T>, FhirError>>>;
 
-/// What every `/fhir` handler gets: the service, and the code systems already read into memory.
+/// Values by key, oldest first, at most `cap` of them.
+struct Cache<T> {
+    cap: usize,
+    slots: Mutex<Vec<(String, Slot<T>)>>,
+}
+
+impl<T> Cache<T> {
+    fn new(cap: usize) -> Self {
+        Self { cap, slots: Mutex::new(Vec::new()) }
+    }
+
+    /// The value of `key`, read by `load` on first use (once, however many ask at the same time).
+    /// A failed read is not kept.
+    fn get(&self, key: &str, load: impl FnOnce() -> Result<T, FhirError>) -> Result<Arc<T>, FhirError> {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match slots.iter().find(|(k, _)| k == key) {
+                Some((_, slot)) => Arc::clone(slot),
+                None => {
+                    if slots.len() >= self.cap {
+                        slots.remove(0);
+                    }
+                    let slot: Slot<T> = Arc::default();
+                    slots.push((key.to_owned(), Arc::clone(&slot)));
+                    slot
+                }
+            }
+        };
+        let value = slot.get_or_init(|| load().map(Arc::new)).clone();
+        if value.is_err() {
+            self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|(k, _)| k != key);
+        }
+        value
+    }
+}
+
+/// The children of each code of a code system version (from its `parent` property).
+pub(crate) struct Hierarchy(HashMap<String, Vec<String>>);
+
+impl Hierarchy {
+    /// The children of a code.
+    pub(crate) fn children(&self, code: &str) -> &[String] {
+        self.0.get(code).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What every `/fhir` handler gets: the service, and what was read into memory for it.
 #[derive(Clone)]
 pub struct FhirState {
     pub(crate) service: Arc<Service>,
-    systems: Arc<Mutex<Cached>>,
-    reverse: Arc<Mutex<HashMap<String, Arc<ops::translate::Reverse>>>>,
+    systems: Arc<Cache<CodeSystemDef>>,
+    hierarchies: Arc<Cache<Hierarchy>>,
+    reverse: Arc<Cache<ops::translate::Reverse>>,
 }
 
 impl FhirState {
     /// The state over a service.
     pub fn new(service: Arc<Service>) -> Self {
-        Self { service, systems: Arc::default(), reverse: Arc::default() }
+        Self {
+            service,
+            systems: Arc::new(Cache::new(CACHED_SYSTEMS)),
+            hierarchies: Arc::new(Cache::new(CACHED_SYSTEMS * 2)),
+            reverse: Arc::new(Cache::new(CACHED_SYSTEMS)),
+        }
     }
 
-    /// A henkan code system version in memory, read from the store on first use.
+    /// A henkan code system version in memory, whole, read from the store on first use (for
+    /// expansions and value set membership).
     pub(crate) fn henkan_code_system(
         &self,
         release: &Release,
         cs: &'static CodeSystem,
     ) -> Result<Arc<CodeSystemDef>, FhirError> {
         let key = format!("{}|{}", release.sha256, cs.slug);
-        if let Some(found) = self.cached(&key) {
-            return Ok(found);
-        }
+        self.systems.get(&key, || {
+            let rs = release.system(cs.slug).ok_or_else(|| crate::Error::SystemNotInRelease {
+                system: cs.slug.to_owned(),
+                release: release.id.clone(),
+            })?;
+            let concepts = self.service.concepts(cs.slug, &release.id)?;
+            Ok(CodeSystemDef::from_henkan(cs.slug, cs.uri, &rs.version, cs.name, concepts))
+        })
+    }
+
+    /// The children of every code of a henkan code system version, read once.
+    pub(crate) fn hierarchy(&self, release: &Release, cs: &'static CodeSystem) -> Result<Arc<Hierarchy>, FhirError> {
+        let key = format!("{}|{}", release.sha256, cs.slug);
+        self.hierarchies.get(&key, || {
+            let mut children: HashMap<String, Vec<String>> = HashMap::new();
+            for c in self.service.concepts(cs.slug, &release.id)? {
+                if let Some(p) = c.properties.get("parent") {
+                    children.entry(p.clone()).or_default().push(c.code);
+                }
+            }
+            Ok(Hierarchy(children))
+        })
+    }
+
+    /// One code of a henkan code system version with its parents and children: what a lookup
+    /// or a validation against the code system needs, without reading the whole system.
+    pub(crate) fn henkan_concept(
+        &self,
+        release: &Release,
+        cs: &'static CodeSystem,
+        code: &str,
+    ) -> Result<CodeSystemDef, FhirError> {
         let rs = release.system(cs.slug).ok_or_else(|| crate::Error::SystemNotInRelease {
             system: cs.slug.to_owned(),
             release: release.id.clone(),
         })?;
-        let concepts = self.service.concepts(cs.slug, &release.id)?;
-        let def = Arc::new(CodeSystemDef::from_henkan(cs.slug, cs.uri, &rs.version, cs.name, concepts));
-        let mut systems = self.systems.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if systems.len() >= CACHED_SYSTEMS {
-            systems.remove(0);
+        let mut concepts = Vec::new();
+        match self.service.lookup(cs.slug, code, Some(&release.id)) {
+            Ok(found) if crate::model::slug::HIERARCHICAL.contains(&cs.slug) => {
+                let concept = found.concept;
+                let hierarchy = self.hierarchy(release, cs)?;
+                let related: Vec<String> = concept
+                    .properties
+                    .get("parent")
+                    .cloned()
+                    .into_iter()
+                    .chain(hierarchy.children(&concept.code).iter().cloned())
+                    .collect();
+                concepts.push(concept);
+                for r in related {
+                    if let Ok(found) = self.service.lookup(cs.slug, &r, Some(&release.id)) {
+                        concepts.push(found.concept);
+                    }
+                }
+            }
+            Ok(found) => concepts.push(found.concept),
+            Err(e) if e.kind() == crate::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
         }
-        systems.push((key, Arc::clone(&def)));
-        Ok(def)
-    }
-
-    fn cached(&self, key: &str) -> Option<Arc<CodeSystemDef>> {
-        let systems = self.systems.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        systems.iter().find(|(k, _)| k == key).map(|(_, d)| Arc::clone(d))
+        Ok(CodeSystemDef::from_henkan(cs.slug, cs.uri, &rs.version, cs.name, concepts))
     }
 }
 

@@ -68,6 +68,9 @@ pub mod slug {
     /// Every JLAC10 segment table (JSLM), in segment order.
     pub const JLAC10_SEGMENTS: [&str; 6] =
         [JLAC10_ANALYTE, JLAC10_IDENTIFICATION, JLAC10_MATERIAL, JLAC10_METHOD, JLAC10_RESULT, JLAC10_RESULT_SPECIFIC];
+    /// The systems whose concepts name a `parent` (a hierarchy: is-a, subsumption): ICD-11's
+    /// tabulation loader sets it; no other loader does.
+    pub const HIERARCHICAL: [&str; 1] = [ICD11_MMS];
 }
 
 /// The attribution or licence notice that must travel with content of a code system, by slug.

@@ -28,8 +28,9 @@ pub(crate) async fn lookup(
         let id = state.service.release_as_of(cs.slug, &date)?;
         reg.release = state.service.shared_release(Some(&id))?;
     }
-    let cs =
-        reg.code_system(&system, version.as_deref())?.ok_or_else(|| unknown_system(&system, version.as_deref()))?;
+    let cs = reg
+        .code_system_for(&system, version.as_deref(), &code)?
+        .ok_or_else(|| unknown_system(&system, version.as_deref()))?;
     let Some(concept) = cs.find(&code) else {
         return Err(unknown_code(&cs, &code, &reg.release.id));
     };

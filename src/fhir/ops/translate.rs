@@ -306,18 +306,16 @@ fn translate_release(state: &FhirState, release: &Arc<Release>, ask: &Ask) -> Re
 /// The rows of a table by target code, read once per release and table.
 fn reverse(state: &FhirState, release: &Release, table: &ReleaseMapping) -> Result<Arc<Reverse>, FhirError> {
     let key = format!("{}|{}", release.sha256, table.table);
-    if let Some(r) = state.reverse.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
-        return Ok(Arc::clone(r));
-    }
-    let mut by_target: HashMap<String, Vec<Mapping>> = HashMap::new();
-    for (_, rows) in state.service.table_rows(&release.id, &table.table)? {
-        for m in rows {
-            if let Some(t) = m.target_code.clone().filter(|_| m.review_state != crate::model::ReviewState::Rejected) {
-                by_target.entry(t).or_default().push(m);
+    state.reverse.get(&key, || {
+        let mut by_target: HashMap<String, Vec<Mapping>> = HashMap::new();
+        for (_, rows) in state.service.table_rows(&release.id, &table.table)? {
+            for m in rows {
+                if let Some(t) = m.target_code.clone().filter(|_| m.review_state != crate::model::ReviewState::Rejected)
+                {
+                    by_target.entry(t).or_default().push(m);
+                }
             }
         }
-    }
-    let r = Arc::new(Reverse(by_target));
-    state.reverse.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, Arc::clone(&r));
-    Ok(r)
+        Ok(Reverse(by_target))
+    })
 }

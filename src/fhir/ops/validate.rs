@@ -329,10 +329,11 @@ fn check(
     });
     let found = match from_vs {
         Some(cs) => Some(cs),
+        None if vs.is_none() => reg.code_system_for(&system, i.version.as_deref(), &i.code)?,
         None => reg.code_system(&system, i.version.as_deref())?,
     };
     let Some(cs) = found else {
-        out.version = reg.code_system(&system, None).ok().flatten().and_then(|c| c.version.clone());
+        out.version = reg.known_versions(&system).pop();
         match reg.wanted_version(&system, i.version.as_deref()) {
             Some(v) => {
                 let text = format!(

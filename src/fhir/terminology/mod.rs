@@ -128,20 +128,41 @@ impl<'a> Registry<'a> {
             }
             return Ok(Some(Arc::new(merged)));
         }
-        let Some(cs) = resolve_system(url).filter(|cs| cs.uri == url || cs.slug == url) else { return Ok(None) };
-        let release = match version.as_deref() {
+        let Some((release, cs)) = self.henkan_release(url, version.as_deref()) else { return Ok(None) };
+        Ok(Some(self.state.henkan_code_system(&release, cs)?))
+    }
+
+    /// The code system for one code: as [`Self::code_system`], but for a release's code
+    /// system only that code with its parents and children, read from the store.
+    pub(crate) fn code_system_for(
+        &self,
+        url: &str,
+        version: Option<&str>,
+        code: &str,
+    ) -> Result<Option<Arc<CodeSystemDef>>, FhirError> {
+        if self.code_systems.iter().any(|c| c.url == url) {
+            return self.code_system(url, version);
+        }
+        let version = self.wanted_version(url, version);
+        let Some((release, cs)) = self.henkan_release(url, version.as_deref()) else { return Ok(None) };
+        Ok(Some(Arc::new(self.state.henkan_concept(&release, cs, code)?)))
+    }
+
+    /// The release and henkan code system a URL and version name, if any.
+    fn henkan_release(
+        &self,
+        url: &str,
+        version: Option<&str>,
+    ) -> Option<(Arc<Release>, &'static crate::model::CodeSystem)> {
+        let cs = resolve_system(url).filter(|cs| cs.uri == url || cs.slug == url)?;
+        let release = match version {
             Some(v) if self.release.system(cs.slug).is_some_and(|s| s.version == v) => Arc::clone(&self.release),
             // The release id in place of the system's version pins the release.
-            Some(v) => match self.state.service.shared_release(Some(v)) {
-                Ok(r) => r,
-                Err(_) => return Ok(None),
-            },
+            Some(v) => self.state.service.shared_release(Some(v)).ok()?,
             None => Arc::clone(&self.release),
         };
-        if release.system(cs.slug).is_none() {
-            return Ok(None);
-        }
-        Ok(Some(self.state.henkan_code_system(&release, cs)?))
+        release.system(cs.slug)?;
+        Some((release, cs))
     }
 
     /// The versions known for a code system URL (for messages).
