@@ -3,7 +3,7 @@
 //! the release's code systems (kana, romaji and typos work), paging, `activeOnly` and
 //! `displayLanguage`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::State;
 use axum::response::Response;
@@ -33,18 +33,18 @@ const ECHOED: &[(&str, &str)] = &[
     ("includeDesignations", "valueBoolean"),
     ("includeDefinition", "valueBoolean"),
     ("displayLanguage", "valueCode"),
-    ("system-version", "valueUri"),
-    ("check-system-version", "valueUri"),
     ("force-system-version", "valueUri"),
 ];
 
 /// The codes of an answer, and the code systems and supplements used (`url|version`, the
 /// `expansion.parameter` name).
-type Expanded = (Vec<Row>, Vec<(String, &'static str)>);
+type Expanded = (Vec<Row>, Vec<(String, &'static str)>, Vec<String>);
 
 /// One code of the answer.
 struct Row {
     system: String,
+    /// The code system version, given when the value set names it.
+    version: Option<String>,
     code: String,
     display: Option<String>,
     inactive: bool,
@@ -61,7 +61,7 @@ pub(crate) async fn expand(
     let vs = value_set(&reg, &p)?;
     let filter = p.str("filter").map(|f| f.trim().to_owned()).filter(|f| !f.is_empty());
     let active_only = p.bool("activeOnly")?.unwrap_or(false);
-    let (rows, used) = match searchable(&reg, &vs, filter.as_deref()) {
+    let (rows, used, pinned) = match searchable(&reg, &vs, filter.as_deref()) {
         Some((slug, q)) => search(&reg, slug, &q)?,
         None => members(&reg, &vs, filter.as_deref(), &p, accept_language(&headers))?,
     };
@@ -97,6 +97,14 @@ pub(crate) async fn expand(
             Some(json!({"name": name, *ty: value}))
         })
         .collect();
+    // A default or checked version is echoed when it chose the version of an include.
+    for name in ["system-version", "check-system-version"] {
+        for pin in p.strs(name) {
+            if pinned.iter().any(|u| u == split_canonical(&pin).0) {
+                parameters.push(json!({"name": name, "valueUri": pin}));
+            }
+        }
+    }
     parameters.extend(used.iter().map(|(u, name)| json!({"name": name, "valueUri": u})));
     let mut out = vs.clone();
     if let Some(o) = out.as_object_mut() {
@@ -169,6 +177,7 @@ fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<Expanded, F
         .into_iter()
         .map(|h| Row {
             system: cs.uri.to_owned(),
+            version: None,
             code: h.code,
             display: Some(h.display),
             inactive: h.status == crate::model::Status::Retired,
@@ -176,7 +185,7 @@ fn search(reg: &Registry<'_>, slug: &'static str, q: &str) -> Result<Expanded, F
             designations: Vec::new(),
         })
         .collect();
-    Ok((rows, vec![(format!("{}|{version}", cs.uri), "used-codesystem")]))
+    Ok((rows, vec![(format!("{}|{version}", cs.uri), "used-codesystem")], Vec::new()))
 }
 
 /// The members of the value set, filtered by `filter` (search ranking on the release's code
@@ -211,10 +220,20 @@ fn members(
         .map(|x| x.split(';').next().unwrap_or("").trim().to_owned())
         .filter(|x| !x.is_empty() && x != "*")
         .collect();
-    let rows = members.iter().map(|m| row(m, &languages)).collect();
+    let mut rows: Vec<Row> = members.iter().map(|m| row(m, &languages)).collect();
+    // A code's version is given when the expansion holds its system in more than one version.
+    let mut versions: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for m in &members {
+        versions.entry(m.cs.url.as_str()).or_default().insert(m.cs.version.as_deref().unwrap_or(""));
+    }
+    for r in &mut rows {
+        if versions.get(r.system.as_str()).is_none_or(|v| v.len() < 2) {
+            r.version = None;
+        }
+    }
     let mut used: Vec<(String, &'static str)> = evaluated.used.into_iter().map(|u| (u, "used-codesystem")).collect();
     used.extend(evaluated.supplements.into_iter().map(|u| (u, "used-supplement")));
-    Ok((rows, used))
+    Ok((rows, used, evaluated.pinned))
 }
 
 fn filtered(reg: &Registry<'_>, members: Vec<Member>, q: &str) -> Result<Vec<Member>, FhirError> {
@@ -277,6 +296,7 @@ fn row(m: &Member, languages: &[String]) -> Row {
     let designations = m.designations.iter().chain(&c.designations).map(|d| d.to_json()).collect();
     Row {
         system: m.cs.url.clone(),
+        version: m.cs.version.clone(),
         code: c.code.clone(),
         display,
         inactive: c.inactive,
@@ -287,6 +307,9 @@ fn row(m: &Member, languages: &[String]) -> Row {
 
 fn contains(r: &Row, designations: bool) -> Value {
     let mut c = json!({"system": r.system, "code": r.code});
+    if let Some(v) = &r.version {
+        c["version"] = json!(v);
+    }
     if let Some(d) = &r.display {
         c["display"] = json!(d);
     }

@@ -319,6 +319,28 @@ fn check(
             ));
         }
     };
+    // A coding whose version is not the one the value set includes.
+    if let (Some(vs), Some(given)) = (vs, &i.version) {
+        let in_vs: Vec<&crate::fhir::terminology::valueset::Member> =
+            vs.members.members.iter().filter(|m| m.cs.url == system && m.code() == i.code).collect();
+        if !in_vs.is_empty() && in_vs.iter().all(|m| m.cs.version.as_deref() != Some(given.as_str())) {
+            let m = in_vs[0];
+            let concept = &m.cs.concepts[m.idx];
+            out.version = m.cs.version.clone();
+            out.display = concept.display.clone();
+            out.issues.push(Issue {
+                severity: "error",
+                code: "invalid",
+                tx: "vs-invalid",
+                text: format!(
+                    "The code system '{system}' version '{}' in the ValueSet include is different to the one in the value ('{given}')",
+                    m.cs.version.as_deref().unwrap_or("")
+                ),
+                expression: expr("version"),
+            });
+            return Ok(out);
+        }
+    }
     // A coding without a version is read in the version the value set includes.
     let from_vs = vs.filter(|_| i.version.is_none()).and_then(|vs| {
         vs.members

@@ -33,6 +33,9 @@ impl Member {
 pub(crate) struct Evaluated {
     pub(crate) members: Vec<Member>,
     pub(crate) used: Vec<String>,
+    /// Code systems whose version came from a `system-version` or `check-system-version`
+    /// parameter (the include named none).
+    pub(crate) pinned: Vec<String>,
     /// Supplements applied (`url|version`).
     pub(crate) supplements: Vec<String>,
     /// Code systems that could not be found: (url, version).
@@ -73,7 +76,7 @@ fn evaluate_at(reg: &Registry<'_>, vs: &Value, depth: usize) -> Result<Evaluated
     let mut seen = HashSet::new();
     for inc in compose["include"].as_array().into_iter().flatten() {
         for m in include(reg, vs, inc, depth, &mut out)? {
-            if seen.insert((m.cs.url.clone(), m.code().to_owned())) {
+            if seen.insert((m.cs.url.clone(), m.cs.version.clone(), m.code().to_owned())) {
                 out.members.push(m);
             }
         }
@@ -82,11 +85,12 @@ fn evaluate_at(reg: &Registry<'_>, vs: &Value, depth: usize) -> Result<Evaluated
     for exc in compose["exclude"].as_array().into_iter().flatten() {
         let mut scratch = Evaluated::default();
         for m in include(reg, vs, exc, depth, &mut scratch)? {
-            excluded.insert((m.cs.url.clone(), m.code().to_owned()));
+            excluded.insert((m.cs.url.clone(), m.cs.version.clone(), m.code().to_owned()));
         }
     }
     if !excluded.is_empty() {
-        out.members.retain(|m| !excluded.contains(&(m.cs.url.clone(), m.code().to_owned())));
+        // An exclude without a version removes the code in every version.
+        out.members.retain(|m| !excluded.contains(&(m.cs.url.clone(), m.cs.version.clone(), m.code().to_owned())));
     }
     if out.inactive_excluded {
         out.members.retain(|m| !m.cs.concepts[m.idx].inactive);
@@ -110,6 +114,9 @@ fn include(
         };
     };
     let version = inc["version"].as_str();
+    if version.is_none() && reg.wanted_version(system, None).is_some() && !out.pinned.iter().any(|p| p == system) {
+        out.pinned.push(system.to_owned());
+    }
     let Some(cs) = reg.code_system(system, version)? else {
         out.missing.push((system.to_owned(), reg.wanted_version(system, version)));
         return Ok(Vec::new());
