@@ -34,10 +34,11 @@ const ECHOED: &[(&str, &str)] = &[
     ("includeDefinition", "valueBoolean"),
     ("displayLanguage", "valueCode"),
     ("force-system-version", "valueUri"),
+    ("designation", "valueString"),
 ];
 
-/// The codes of an answer, and the code systems and supplements used (`url|version`, the
-/// `expansion.parameter` name).
+/// The codes of an answer; the code systems and supplements used (`url|version`, the
+/// `expansion.parameter` name); the systems whose version a parameter chose; their languages.
 type Expanded = (Vec<Row>, Vec<(String, &'static str)>, Vec<String>);
 
 /// One code of the answer.
@@ -97,6 +98,12 @@ pub(crate) async fn expand(
             Some(json!({"name": name, *ty: value}))
         })
         .collect();
+    // A display language from the header or the value set is echoed as if it were asked for.
+    if p.str("displayLanguage").is_none() {
+        if let Some(l) = accept_language(&headers).or_else(|| vs_language(&vs)) {
+            parameters.push(json!({"name": "displayLanguage", "valueCode": l}));
+        }
+    }
     // A default or checked version is echoed when it chose the version of an include.
     for name in ["system-version", "check-system-version"] {
         for pin in p.strs(name) {
@@ -128,6 +135,21 @@ pub(crate) async fn expand(
 /// The `Accept-Language` header, as a display language.
 fn accept_language(headers: &axum::http::HeaderMap) -> Option<String> {
     headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// The display language a value set asks for: its `language`, or a `displayLanguage`
+/// expansion parameter of its compose (the `valueset-expansion-parameter` extension).
+fn vs_language(vs: &Value) -> Option<String> {
+    let from_compose = vs["compose"]["extension"].as_array().into_iter().flatten().find_map(|e| {
+        let parts = e["extension"].as_array()?;
+        let name = parts.iter().find(|p| p["url"] == "name")?["valueCode"].as_str()?;
+        let value = parts.iter().find(|p| p["url"] == "value")?;
+        (e["url"] == "http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter"
+            && name == "displayLanguage")
+            .then(|| value["valueCode"].as_str().or(value["valueString"].as_str()).map(str::to_owned))
+            .flatten()
+    });
+    from_compose.or_else(|| vs["language"].as_str().map(str::to_owned))
 }
 
 /// The value set asked for.
@@ -284,11 +306,11 @@ fn row(m: &Member, languages: &[String]) -> Row {
     let cs_language = m.cs.language.as_deref();
     let mut display = None;
     for want in languages {
-        if let Some(d) = m.designations.iter().chain(&c.designations).find(|d| matches(d.language.as_deref(), want)) {
-            display = Some(d.value.clone());
+        if matches(cs_language, want) || cs_language.is_none() {
             break;
         }
-        if matches(cs_language, want) || cs_language.is_none() {
+        if let Some(d) = m.designations.iter().chain(&c.designations).find(|d| matches(d.language.as_deref(), want)) {
+            display = Some(d.value.clone());
             break;
         }
     }
