@@ -20,7 +20,7 @@ LOG=$(mktemp)
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -f "$LOG" "$LOG.validate"' EXIT
 for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
   kill -0 $SERVER 2>/dev/null || { echo "henkan did not start:"; cat "$LOG"; exit 1; }
   sleep 0.5
 done
