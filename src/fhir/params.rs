@@ -17,7 +17,8 @@ impl Params {
         let mut items = Vec::new();
         for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            items.push((decode(k), serde_json::json!({ "valueString": decode(v) })));
+            // A query value is plain text: kept as a JSON string, not a `value[x]` object.
+            items.push((decode(k), Value::String(decode(v))));
         }
         Self { items }
     }
@@ -100,6 +101,9 @@ impl Params {
 
 /// The text of a primitive `value[x]` (string, code, uri, boolean, integer, …).
 fn primitive(p: &Value) -> Option<String> {
+    if let Value::String(s) = p {
+        return Some(s.clone());
+    }
     let obj = p.as_object()?;
     obj.iter().find(|(k, _)| k.starts_with("value")).and_then(|(_, v)| match v {
         Value::String(s) => Some(s.clone()),

@@ -148,6 +148,20 @@ impl Service {
         translator.translate(&self.store, code, filter, filter.as_of.is_some())
     }
 
+    /// Translates a code through a release already resolved (the FHIR edge holds it).
+    pub fn translate_in(
+        &self,
+        release: &std::sync::Arc<crate::model::Release>,
+        system: &str,
+        code: &str,
+        target: &str,
+    ) -> Result<Translation> {
+        let cs = resolve_system(system).ok_or_else(|| Error::UnknownSystem(system.to_owned()))?;
+        let tcs = resolve_system(target).ok_or_else(|| Error::UnknownSystem(target.to_owned()))?;
+        let translator = self.translators.get(std::sync::Arc::clone(release), cs, tcs)?;
+        translator.translate(&self.store, code, &TranslateFilter::default(), false)
+    }
+
     /// The translator of a release (else the one in effect on `as_of`, else the latest) from
     /// `system` to `target` (slugs or URIs).
     pub fn translator(

@@ -17,7 +17,6 @@ use crate::fhir::json::{part, Out};
 use crate::fhir::terminology::{split_canonical, Registry};
 use crate::fhir::{FhirError, FhirParams, FhirState, Params};
 use crate::model::{resolve_system, Mapping, Release, ReleaseMapping};
-use crate::TranslateFilter;
 
 /// The URL of a release's mapping table as a ConceptMap.
 pub(crate) fn table_url(table: &str) -> String {
@@ -237,7 +236,7 @@ fn match_param(m: &Mapping, equivalence: &str, concept: Value, table: &ReleaseMa
 }
 
 fn translate_release(state: &FhirState, release: &Arc<Release>, ask: &Ask) -> Result<Value, FhirError> {
-    let table = table_for(release, ask)?.clone();
+    let table = table_for(release, ask)?;
     let target_side = if ask.reverse { &table.source_system } else { &table.target_system };
     let target_cs = resolve_system(target_side).ok_or_else(|| crate::Error::UnknownSystem(target_side.clone()))?;
     let target_version = if ask.reverse { &table.source_version } else { &table.target_version };
@@ -251,36 +250,30 @@ fn translate_release(state: &FhirState, release: &Arc<Release>, ask: &Ask) -> Re
     let mut out = Out::default();
     let mut found = 0;
     if ask.reverse {
-        for m in reverse(state, release, &table)?.0.get(ask.code.trim()).into_iter().flatten() {
+        for m in reverse(state, release, table)?.0.get(ask.code.trim()).into_iter().flatten() {
             let e = match equivalence(m.relationship, m.review_state) {
                 "wider" => "narrower",
                 "narrower" => "wider",
                 e => e,
             };
-            out.push(match_param(m, e, coding(&m.source_code, None), &table, release));
+            out.push(match_param(m, e, coding(&m.source_code, None), table, release));
             found += 1;
         }
     } else {
-        let t = state.service.translate(
-            &table.source_system,
-            &ask.code,
-            &table.target_system,
-            Some(&release.id),
-            &TranslateFilter::default(),
-        )?;
+        let t = state.service.translate_in(release, &table.source_system, &ask.code, &table.target_system)?;
         for m in &t.matches {
             let Some(code) = &m.target_code else { continue };
             out.push(match_param(
                 m,
                 equivalence(m.relationship, m.review_state),
                 coding(code, m.target_display.as_deref()),
-                &table,
+                table,
                 release,
             ));
             found += 1;
         }
         if let Some(no_map) = t.no_map.as_ref().filter(|_| found == 0) {
-            out.push(match_param(no_map, "unmatched", Value::Null, &table, release));
+            out.push(match_param(no_map, "unmatched", Value::Null, table, release));
             let reason = no_map.no_map_reason.map_or("no target", |r| r.as_str());
             out.add(
                 "message",
