@@ -113,31 +113,55 @@ impl<'a> AnswerJson<'a> {
     }
 }
 
-/// Translates one item into its JSON result object (answers, or the item's error).
-fn result_json(engine: &Engine, item: &BatchItem, policy: &Policy, provenance: bool) -> serde_json::Value {
+/// Writes one item's JSON result object (answers, or the item's error) to `out`, serialising
+/// each answer straight from the engine's rows (no JSON tree in between).
+fn write_result(out: &mut Vec<u8>, engine: &Engine, item: &BatchItem, policy: &Policy, provenance: bool) {
+    #[derive(Serialize)]
+    struct Failed<'a> {
+        system: &'a str,
+        code: &'a str,
+        error: ErrorJson<'a>,
+    }
+    #[derive(Serialize)]
+    struct ErrorJson<'a> {
+        field: &'a str,
+        message: &'a str,
+    }
+    let fail = |out: &mut Vec<u8>, field: &str, message: &str| {
+        let f = Failed { system: &item.system, code: &item.code, error: ErrorJson { field, message } };
+        serde_json::to_writer(out, &f).expect("answers serialise");
+    };
     let target = match item.target.as_deref().map(|t| resolve_system(t).ok_or(t)) {
-        Some(Err(t)) => {
-            return serde_json::json!({"system": item.system, "code": item.code,
-                "error": {"field": "target", "message": format!("{t:?} is not a code system henkan knows")}});
-        }
+        Some(Err(t)) => return fail(out, "target", &format!("{t:?} is not a code system henkan knows")),
         Some(Ok(cs)) => Some(cs),
         None => None,
     };
     let it = Item { system: &item.system, code: &item.code, date: item.date.as_deref(), target };
-    let mut answers = Vec::new();
-    match engine.translate(&it, policy, &mut |a| {
-        answers.push(serde_json::to_value(AnswerJson::of(a, provenance)).expect("answers serialise"));
-    }) {
-        Ok(()) => serde_json::json!({"system": item.system, "code": item.code, "answers": answers}),
-        Err(e) => serde_json::json!({"system": item.system, "code": item.code,
-            "error": {"field": e.field, "message": e.message}}),
+    let mut answers: Vec<u8> = Vec::with_capacity(256);
+    let outcome = engine.translate(&it, policy, &mut |a| {
+        if !answers.is_empty() {
+            answers.push(b',');
+        }
+        serde_json::to_writer(&mut answers, &AnswerJson::of(a, provenance)).expect("answers serialise");
+    });
+    match outcome {
+        Ok(()) => {
+            out.extend_from_slice(b"{\"system\":");
+            serde_json::to_writer(&mut *out, &item.system).expect("answers serialise");
+            out.extend_from_slice(b",\"code\":");
+            serde_json::to_writer(&mut *out, &item.code).expect("answers serialise");
+            out.extend_from_slice(b",\"answers\":[");
+            out.extend_from_slice(&answers);
+            out.extend_from_slice(b"]}");
+        }
+        Err(e) => fail(out, e.field, &e.message),
     }
 }
 
 pub(crate) async fn translate_batch(
     State(AppState(service)): State<AppState>,
     Json(req): Json<BatchRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let max = BATCH_MAX.load(Ordering::Relaxed);
     if req.items.len() > max {
         return Err(crate::Error::InvalidRequest {
@@ -149,18 +173,26 @@ pub(crate) async fn translate_batch(
         }
         .into());
     }
-    blocking(move || {
+    let body = blocking(move || {
         let engine = service.shared_engine(req.params.release.as_deref())?;
         let policy = req.params.policy();
-        let results: Vec<serde_json::Value> =
-            req.items.iter().map(|i| result_json(&engine, i, &policy, req.params.provenance)).collect();
-        Ok(Json(serde_json::json!({
-            "release": engine.release(),
-            "release_sha256": engine.release_sha256(),
-            "results": results,
-        })))
+        let mut out = Vec::with_capacity(req.items.len() * 160 + 160);
+        out.extend_from_slice(b"{\"release\":");
+        serde_json::to_writer(&mut out, engine.release()).expect("answers serialise");
+        out.extend_from_slice(b",\"release_sha256\":");
+        serde_json::to_writer(&mut out, engine.release_sha256()).expect("answers serialise");
+        out.extend_from_slice(b",\"results\":[");
+        for (i, item) in req.items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_result(&mut out, &engine, item, &policy, req.params.provenance);
+        }
+        out.extend_from_slice(b"]}");
+        Ok(out)
     })
-    .await
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Lines read ahead of the answers written; the output channel holds this many chunks.
@@ -214,12 +246,14 @@ fn answer_lines(engine: &Engine, lines: &[u8], policy: &Policy, provenance: bool
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value = match serde_json::from_slice::<BatchItem>(line) {
-            Ok(item) => result_json(engine, &item, policy, provenance),
-            Err(e) => serde_json::json!({"line": *line_no,
-                "error": {"field": "line", "message": format!("not an item {{\"system\", \"code\", \"date\"?, \"target\"?}}: {e}")}}),
-        };
-        serde_json::to_writer(&mut out, &value).expect("answers serialise");
+        match serde_json::from_slice::<BatchItem>(line) {
+            Ok(item) => write_result(&mut out, engine, &item, policy, provenance),
+            Err(e) => {
+                let value = serde_json::json!({"line": *line_no,
+                    "error": {"field": "line", "message": format!("not an item {{\"system\", \"code\", \"date\"?, \"target\"?}}: {e}")}});
+                serde_json::to_writer(&mut out, &value).expect("answers serialise");
+            }
+        }
         out.push(b'\n');
     }
     out
