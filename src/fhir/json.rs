@@ -2,7 +2,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The media type of every `/fhir` answer.
 pub(crate) const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -14,6 +14,11 @@ pub(crate) fn fhir_json(status: StatusCode, body: &Value) -> Response {
     res
 }
 
+/// A JSON object of owned values, moved in (`json!` would serialise each value again).
+pub(crate) fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
 /// A `Parameters` resource being built.
 #[derive(Debug, Default)]
 pub(crate) struct Out(Vec<Value>);
@@ -21,19 +26,17 @@ pub(crate) struct Out(Vec<Value>);
 impl Out {
     /// Adds `{"name": name, key: value}`.
     pub(crate) fn add(&mut self, name: &str, key: &str, value: impl Into<Value>) -> &mut Self {
-        let mut p = json!({ "name": name });
-        p[key] = value.into();
-        self.0.push(p);
+        self.0.push(obj([("name", Value::from(name)), (key, value.into())]));
         self
     }
     /// Adds a parameter with parts.
     pub(crate) fn part(&mut self, name: &str, parts: Vec<Value>) -> &mut Self {
-        self.0.push(json!({"name": name, "part": parts}));
+        self.0.push(obj([("name", Value::from(name)), ("part", Value::Array(parts))]));
         self
     }
     /// Adds a parameter holding a resource.
     pub(crate) fn resource(&mut self, name: &str, resource: Value) -> &mut Self {
-        self.0.push(json!({"name": name, "resource": resource}));
+        self.0.push(obj([("name", Value::from(name)), ("resource", resource)]));
         self
     }
     /// Adds a ready-made parameter.
@@ -43,15 +46,13 @@ impl Out {
     }
     /// The resource.
     pub(crate) fn build(self) -> Value {
-        json!({"resourceType": "Parameters", "parameter": self.0})
+        obj([("resourceType", Value::from("Parameters")), ("parameter", Value::Array(self.0))])
     }
 }
 
 /// One part `{"name": name, key: value}`.
 pub(crate) fn part(name: &str, key: &str, value: impl Into<Value>) -> Value {
-    let mut p = json!({ "name": name });
-    p[key] = value.into();
-    p
+    obj([("name", Value::from(name)), (key, value.into())])
 }
 
 /// A random (version 4) UUID as a `urn:uuid:` URI.

@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::{ok_in, registry};
-use crate::fhir::json::{now, urn_uuid};
+use crate::fhir::json::{now, obj, urn_uuid};
 use crate::fhir::terminology::codesystem::CodeSystemDef;
 use crate::fhir::terminology::valueset::{evaluate, Member};
 use crate::fhir::terminology::{split_canonical, Registry};
@@ -119,13 +119,18 @@ pub(crate) async fn expand(
         o.remove("expansion");
         o.remove("compose");
     }
-    let mut expansion = json!({
-        "identifier": urn_uuid(), "timestamp": now(), "total": total, "parameter": parameters, "contains": page,
-    });
+    let empty = page.is_empty();
+    let mut expansion = obj([
+        ("identifier", Value::from(urn_uuid())),
+        ("timestamp", Value::from(now())),
+        ("total", Value::from(total)),
+        ("parameter", Value::Array(parameters)),
+        ("contains", Value::Array(page)),
+    ]);
     if p.str("offset").is_some() {
         expansion["offset"] = json!(offset);
     }
-    if page.is_empty() {
+    if empty {
         expansion.as_object_mut().map(|e| e.remove("contains"));
     }
     out["expansion"] = expansion;

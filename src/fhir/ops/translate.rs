@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{ok_in, registry};
 use crate::export::conceptmap::{equivalence, PROVENANCE};
-use crate::fhir::json::{part, Out};
+use crate::fhir::json::{obj, part, Out};
 use crate::fhir::terminology::{split_canonical, Registry};
 use crate::fhir::{FhirError, FhirParams, FhirState, Params};
 use crate::model::{resolve_system, Mapping, Release, ReleaseMapping};
@@ -223,7 +223,7 @@ fn provenance(m: &Mapping, release: &Release) -> Value {
     if let Some(r) = &m.reviewer {
         ext.push(json!({"url": "reviewer", "valueString": r}));
     }
-    json!([{"url": PROVENANCE, "extension": ext}])
+    Value::Array(vec![obj([("url", Value::from(PROVENANCE)), ("extension", Value::Array(ext))])])
 }
 
 fn match_param(m: &Mapping, equivalence: &str, concept: Value, table: &ReleaseMapping, release: &Release) -> Value {
@@ -232,7 +232,7 @@ fn match_param(m: &Mapping, equivalence: &str, concept: Value, table: &ReleaseMa
         parts.push(part("concept", "valueCoding", concept));
     }
     parts.push(part("source", "valueUri", table_url(&table.table)));
-    json!({"name": "match", "extension": provenance(m, release), "part": parts})
+    obj([("name", Value::from("match")), ("extension", provenance(m, release)), ("part", Value::Array(parts))])
 }
 
 fn translate_release(state: &FhirState, release: &Arc<Release>, ask: &Ask) -> Result<Value, FhirError> {

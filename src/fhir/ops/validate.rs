@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::{ok_in, registry};
-use crate::fhir::json::Out;
+use crate::fhir::json::{obj, Out};
 use crate::fhir::outcome::TX_ISSUE_TYPE;
 use crate::fhir::terminology::valueset::{evaluate, Evaluated};
 use crate::fhir::terminology::{split_canonical, Registry};
@@ -245,7 +245,7 @@ fn answer(
             out.add("message", "valueString", texts.join("; "));
         }
         let list: Vec<Value> = issues.iter().map(|i| i.to_json()).collect();
-        out.resource("issues", json!({"resourceType": "OperationOutcome", "issue": list}));
+        out.resource("issues", obj([("resourceType", Value::from("OperationOutcome")), ("issue", Value::Array(list))]));
     }
     Ok(out.build())
 }
