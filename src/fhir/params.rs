@@ -116,6 +116,9 @@ fn primitive(p: &Value) -> Option<String> {
 /// Percent-decoding of a query component, `+` as a space; a `%` not followed by two hex
 /// digits stays as it is.
 fn decode(s: &str) -> String {
+    if !s.contains(['%', '+']) {
+        return s.to_owned();
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
