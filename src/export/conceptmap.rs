@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::{io, MappingRow, TableRows};
 use crate::error::Result;
-use crate::model::{resolve_system, Relationship, Release, ReviewState};
+use crate::model::{resolve_system, Mapping, Relationship, Release, ReviewState};
 
 /// The provenance extension's URL.
 pub(crate) const PROVENANCE: &str = "https://henkan.dev/fhir/StructureDefinition/mapping-provenance";
@@ -36,9 +36,10 @@ fn uri(slug: &str) -> String {
     resolve_system(slug).map_or_else(|| format!("urn:henkan:{slug}"), |cs| cs.uri.to_owned())
 }
 
-fn target(r: &MappingRow, release: &Release) -> Value {
-    let m = &r.mapping;
-    let mut provenance = vec![
+/// The provenance extension of a row (method, score, review state, evidence, release and
+/// reviewer): on every ConceptMap target and every `/fhir` `$translate` match.
+pub(crate) fn provenance(m: &Mapping, release: &Release) -> Value {
+    let mut parts = vec![
         json!({"url": "method", "valueCode": m.method.as_str()}),
         json!({"url": "score", "valueDecimal": (f64::from(m.score) * 10_000.0).round() / 10_000.0}),
         json!({"url": "reviewState", "valueCode": m.review_state.as_str()}),
@@ -46,12 +47,20 @@ fn target(r: &MappingRow, release: &Release) -> Value {
         json!({"url": "release", "valueString": release.id}),
     ];
     if let Some(reviewer) = &m.reviewer {
-        provenance.push(json!({"url": "reviewer", "valueString": reviewer}));
+        parts.push(json!({"url": "reviewer", "valueString": reviewer}));
     }
+    let mut ext = serde_json::Map::new();
+    ext.insert("url".into(), PROVENANCE.into());
+    ext.insert("extension".into(), Value::Array(parts));
+    Value::Array(vec![Value::Object(ext)])
+}
+
+fn target(r: &MappingRow, release: &Release) -> Value {
+    let m = &r.mapping;
     let mut t = json!({
         "equivalence": equivalence(m.relationship, m.review_state),
-        "extension": [{"url": PROVENANCE, "extension": provenance}],
     });
+    t["extension"] = provenance(m, release);
     if let Some(code) = &m.target_code {
         t["code"] = json!(code);
     }

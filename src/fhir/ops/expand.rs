@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{ok_in, registry};
+use super::{accept_language, ok_in, registry};
 use crate::fhir::json::{now, obj, urn_uuid};
 use crate::fhir::terminology::codesystem::CodeSystemDef;
 use crate::fhir::terminology::valueset::{evaluate, Member};
@@ -135,11 +135,6 @@ pub(crate) async fn expand(
     }
     out["expansion"] = expansion;
     Ok(ok_in(&out, &reg.release))
-}
-
-/// The `Accept-Language` header, as a display language.
-fn accept_language(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// The display language a value set asks for: its `language`, or a `displayLanguage`

@@ -26,7 +26,10 @@ pub(crate) async fn metadata(
     FhirParams(p, headers): FhirParams,
 ) -> Result<Response, FhirError> {
     match p.str("mode").as_deref() {
-        None | Some("full") | Some("normative") => Ok(ok(&capability_statement())),
+        None | Some("full") | Some("normative") => {
+            let served = release(&state, &headers)?;
+            Ok(ok(&capability_statement(&served)))
+        }
         Some("terminology") => terminology(&state, &headers),
         Some(other) => {
             Err(FhirError::invalid(format!("mode '{other}' is not known; use full, normative or terminology")))
@@ -34,7 +37,7 @@ pub(crate) async fn metadata(
     }
 }
 
-fn capability_statement() -> Value {
+fn capability_statement(served: &crate::model::Release) -> Value {
     let resources: Vec<Value> = ["CodeSystem", "ValueSet", "ConceptMap"]
         .iter()
         .map(|r| {
@@ -59,7 +62,7 @@ fn capability_statement() -> Value {
         "name": "HenkanTerminologyServer",
         "title": "henkan FHIR R4 terminology service",
         "status": "active",
-        "date": "2026-12-03",
+        "date": served.created_at,
         "publisher": "henkan",
         "kind": "instance",
         "instantiates": ["http://hl7.org/fhir/CapabilityStatement/terminology-server"],
@@ -100,7 +103,7 @@ fn terminology(state: &FhirState, headers: &axum::http::HeaderMap) -> Result<Res
         "url": "https://henkan.dev/fhir/TerminologyCapabilities/henkan",
         "name": "HenkanTerminologyCapabilities",
         "status": "active",
-        "date": "2026-12-03",
+        "date": served.created_at,
         "kind": "instance",
         "software": {"name": "henkan", "version": env!("CARGO_PKG_VERSION")},
         "codeSystem": code_systems,

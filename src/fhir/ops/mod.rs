@@ -49,6 +49,11 @@ pub(super) fn registry<'a>(state: &'a FhirState, p: &Params, headers: &HeaderMap
     Ok(reg)
 }
 
+/// The `Accept-Language` header, as a display language.
+pub(super) fn accept_language(headers: &HeaderMap) -> Option<String> {
+    headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
 /// A 200 answer.
 pub(super) fn ok(body: &Value) -> Response {
     fhir_json(StatusCode::OK, body)

@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::{ok_in, registry};
-use crate::export::conceptmap::{equivalence, PROVENANCE};
+use crate::export::conceptmap::{equivalence, provenance};
 use crate::fhir::json::{obj, part, Out};
 use crate::fhir::terminology::{split_canonical, Registry};
 use crate::fhir::{FhirError, FhirParams, FhirState, Params};
@@ -210,20 +210,6 @@ fn table_for<'r>(release: &'r Release, ask: &Ask) -> Result<&'r ReleaseMapping, 
         }
         .into()
     })
-}
-
-fn provenance(m: &Mapping, release: &Release) -> Value {
-    let mut ext = vec![
-        json!({"url": "method", "valueCode": m.method.as_str()}),
-        json!({"url": "score", "valueDecimal": (f64::from(m.score) * 10_000.0).round() / 10_000.0}),
-        json!({"url": "reviewState", "valueCode": m.review_state.as_str()}),
-        json!({"url": "evidence", "valueString": m.evidence_text}),
-        json!({"url": "release", "valueString": release.id}),
-    ];
-    if let Some(r) = &m.reviewer {
-        ext.push(json!({"url": "reviewer", "valueString": r}));
-    }
-    Value::Array(vec![obj([("url", Value::from(PROVENANCE)), ("extension", Value::Array(ext))])])
 }
 
 fn match_param(m: &Mapping, equivalence: &str, concept: Value, table: &ReleaseMapping, release: &Release) -> Value {

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{ok_in, registry};
+use super::{accept_language, ok_in, registry};
 use crate::fhir::json::{obj, Out};
 use crate::fhir::outcome::TX_ISSUE_TYPE;
 use crate::fhir::terminology::valueset::{evaluate, Evaluated};
@@ -129,11 +129,6 @@ pub(crate) async fn vs_validate(
         )?,
         &reg.release,
     ))
-}
-
-/// The `Accept-Language` header, as a display language.
-fn accept_language(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// The codings of the request: `code`+`system`, `coding`, or each coding of `codeableConcept`.
