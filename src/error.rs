@@ -18,7 +18,7 @@ pub enum Error {
     #[error(transparent)]
     Import(#[from] ImportError),
     /// A system argument that is neither a known slug nor a canonical URI.
-    #[error("unknown code system {0:?}: give a slug such as jp-receipt-disease or its canonical URI (see GET /v1/releases for what a release contains)")]
+    #[error("unknown code system {0:?}: give a slug such as jp-receipt-disease or its canonical URI (GET /v1/systems lists them)")]
     UnknownSystem(String),
     /// A request field that is wrong.
     #[error("{field}: {message}")]
@@ -26,6 +26,14 @@ pub enum Error {
         /// The field at fault.
         field: String,
         /// What is wrong and what to do.
+        message: String,
+    },
+    /// A request over one of the server's limits (page size, batch size, …).
+    #[error("{field}: {message}")]
+    LimitExceeded {
+        /// The request field over the limit.
+        field: String,
+        /// The limit, and what to do instead.
         message: String,
     },
     /// A line of an input file that cannot be read.
@@ -81,7 +89,7 @@ pub enum Error {
         message: String,
     },
     /// No mapping table from one system to another in the release.
-    #[error("release {release} has no mapping table from {source_system} to {target}: see GET /v1/releases/{release} for its tables")]
+    #[error("release {release} has no mapping table from {source_system} to {target}: GET /v1/mappings?release={release} lists its tables")]
     MappingTableNotFound {
         /// Source system slug.
         source_system: String,
@@ -91,7 +99,7 @@ pub enum Error {
         release: String,
     },
     /// No mapping table of that name.
-    #[error("no mapping table {table:?} in {release}: see GET /v1/releases/{{id}} for the tables of a release")]
+    #[error("no mapping table {table:?} in {release}: GET /v1/mappings lists the tables of a release")]
     TableNotFound {
         /// The table name asked for.
         table: String,
@@ -154,6 +162,8 @@ crate::vocabulary! {
         Unauthorized = "unauthorized",
         /// Valid credentials that may not do this.
         Forbidden = "forbidden",
+        /// The request is over one of the server's configured limits.
+        LimitExceeded = "limit_exceeded",
         /// Nothing is published yet: the service cannot answer until something is.
         Unavailable = "unavailable",
         /// A data directory of another format.
@@ -187,6 +197,7 @@ impl Error {
             Error::NothingToPublish(_) | Error::Store(StoreError::ReleaseExists(_) | StoreError::Locked { .. }) => {
                 K::Conflict
             }
+            Error::LimitExceeded { .. } => K::LimitExceeded,
             Error::Unauthorized => K::Unauthorized,
             Error::Forbidden { .. } => K::Forbidden,
             Error::NoReleases => K::Unavailable,

@@ -31,7 +31,11 @@ pub use derive::{DeriveReport, Generator};
 pub use error::{Error, ErrorKind, Result};
 pub use import::ImportError;
 pub use service::{
-    CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,
+    ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,
+    SystemInfo, SystemList, TableAnswer, TableCounts, TableInfo, TableList,
+};
+pub use service::{
+    AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,
     ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER,
 };
 pub use store::StoreError;

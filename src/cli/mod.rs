@@ -91,7 +91,7 @@ pub fn exit_code(e: &Error) -> u8 {
     match e.kind() {
         ErrorKind::Internal => 1,
         ErrorKind::NotFound | ErrorKind::Unavailable => 3,
-        ErrorKind::InvalidInput => 4,
+        ErrorKind::InvalidInput | ErrorKind::LimitExceeded => 4,
         ErrorKind::Conflict | ErrorKind::Unauthorized | ErrorKind::Forbidden => 5,
         ErrorKind::IncompatibleData => 6,
     }

@@ -56,6 +56,7 @@ fn classify(kind: ErrorKind) -> (StatusCode, IssueType) {
         ErrorKind::Conflict => (StatusCode::CONFLICT, IssueType::Conflict),
         ErrorKind::Unauthorized => (StatusCode::UNAUTHORIZED, IssueType::Login),
         ErrorKind::Forbidden => (StatusCode::FORBIDDEN, IssueType::Forbidden),
+        ErrorKind::LimitExceeded => (StatusCode::UNPROCESSABLE_ENTITY, IssueType::TooCostly),
         ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, IssueType::Transient),
         ErrorKind::IncompatibleData | ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, IssueType::Exception),
     }

@@ -4,16 +4,22 @@
 //! The router is built from [`routes`], the single table of method + path + handler, so that the
 //! OpenAPI drift test (`tests/it/openapi.rs`) sees exactly what is served.
 
+mod answer;
+mod cache;
 mod error;
 mod extract;
+mod page;
 mod routes;
 mod state;
 
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use page::{set_page_limits, DEFAULT_PAGE, MAX_PAGE};
 pub use routes::batch::{set_batch_max, DEFAULT_BATCH_MAX};
 pub use state::AppState;
 
@@ -21,11 +27,15 @@ use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{batch, concepts, curation, diff, health, impact, mappings, releases, search, translate};
+    use routes::{batch, concepts, curation, diff, health, impact, mappings, releases, search, systems, translate};
     vec![
         ("GET", "/healthz", get(health::get_health)),
         ("GET", "/v1/releases", get(releases::list_releases)),
         ("GET", "/v1/releases/{release}", get(releases::get_release)),
+        ("GET", "/v1/releases/{release}/manifest", get(releases::get_release_manifest)),
+        ("GET", "/v1/systems", get(systems::list_systems)),
+        ("GET", "/v1/systems/{system}", get(systems::get_system)),
+        ("GET", "/v1/systems/{system}/concepts", get(systems::list_system_concepts)),
         ("GET", "/v1/concepts/{system}/{code}", get(concepts::get_concept)),
         ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
         ("GET", "/v1/diff", get(diff::get_diff)),
@@ -34,6 +44,9 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/translate/stream", post(batch::translate_stream)),
         ("GET", "/v1/search", get(search::search_concepts)),
         ("GET", "/v1/suggest", get(search::suggest_concepts)),
+        ("GET", "/v1/mappings", get(mappings::list_mappings)),
+        ("GET", "/v1/mappings/{table}", get(mappings::get_mapping)),
+        ("GET", "/v1/mappings/{table}/rows", get(mappings::list_mapping_rows)),
         ("GET", "/v1/mappings/{table}/{code}/explain", get(mappings::explain_mapping)),
         ("POST", "/v1/impact", post(impact::post_impact)),
         ("GET", "/v1/curation/candidates", get(curation::list_candidates)),
@@ -59,9 +72,22 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
         // `/fhir` has its own state and answers every error with an OperationOutcome.
-        .nest("/fhir", crate::fhir::router(service))
-        // Outermost: one span per request, named by the matched route.
-        .layer(TraceLayer::new_for_http())
+        .nest("/fhir", crate::fhir::router(std::sync::Arc::clone(&service)))
+        // Innermost first: tags and 304s over the uncompressed answer, then compression (gzip or
+        // br, as the client accepts), then the request id in the answer, then one span per
+        // request carrying that id, and outermost the id itself (the client's, or a new one).
+        .layer(axum::middleware::from_fn_with_state(service, cache::conditional))
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span of one request: method, path and the request id, so that every log line of the
+/// request carries its id.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
 }
 
 /// Serves until Ctrl-C / SIGTERM.

@@ -64,6 +64,13 @@ pub struct CandidateItem {
     pub rows: Vec<Mapping>,
 }
 
+/// A page of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditList {
+    /// Entries, newest first.
+    pub entries: Vec<AuditEntry>,
+}
+
 /// A page of candidates.
 #[derive(Debug, Clone, Serialize)]
 pub struct CandidatePage {
@@ -236,6 +243,21 @@ impl Service {
     /// The newest audit entries, newest first.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         Ok(self.store.audit_log(limit)?)
+    }
+
+    /// A page of the audit log, newest first; a page's key is the sequence number of its last
+    /// (oldest) entry.
+    pub fn audit_page(&self, page: &super::PageRequest) -> Result<super::Page<AuditList>> {
+        let before = match page.after.as_deref() {
+            Some(k) => Some(k.parse::<u64>().map_err(|_| Error::InvalidRequest {
+                field: "cursor".into(),
+                message: "not a cursor of the audit log: drop it to start from the newest entry".into(),
+            })?),
+            None => None,
+        };
+        let (entries, after) =
+            super::catalog::take_page(self.store.audit_before(before), |_| true, page.limit, |e| e.seq.to_string())?;
+        Ok(super::Page { body: AuditList { entries }, after })
     }
 
     /// Every decision as TSV (the `mappings/<table>/decisions.tsv` layout), optionally one table.

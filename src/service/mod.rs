@@ -12,6 +12,7 @@ use crate::lifecycle;
 
 mod bootstrap;
 mod bulk;
+mod catalog;
 pub(crate) use bulk::targets;
 mod curation;
 mod mapping;
@@ -19,7 +20,11 @@ mod mapping;
 pub use crate::lifecycle::PublishRequest;
 use crate::model::{resolve_system, slug, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
 use crate::store::Store;
-pub use curation::{CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
+pub use catalog::{
+    ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,
+    SystemInfo, SystemList, TableAnswer, TableCounts, TableInfo, TableList,
+};
+pub use curation::{AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
 pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem};
 
 /// The facade over a data directory.
@@ -33,6 +38,8 @@ pub struct Service {
     as_of: std::sync::Arc<crate::translate::AsOf>,
     /// Bulk translation engines by release, built on first use.
     engines: bulk::Engines,
+    /// Row counts of mapping table versions, counted on first use.
+    row_counts: catalog::CountCache,
 }
 
 /// The answer of a search.
@@ -140,6 +147,7 @@ impl Service {
             translators: Default::default(),
             as_of: Default::default(),
             engines: Default::default(),
+            row_counts: Default::default(),
         })
     }
 

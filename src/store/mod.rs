@@ -30,6 +30,7 @@
 
 pub(crate) mod keys;
 mod manifest;
+mod pages;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,10 +2,10 @@
 //! (percent-encoded in the path).
 
 use axum::extract::State;
-use axum::Json;
 use serde::Deserialize;
 
 use crate::http::extract::{ApiPath, ApiQuery};
+use crate::http::answer::Answer;
 use crate::http::{ApiError, AppState};
 use crate::{History, Lookup};
 
@@ -19,13 +19,13 @@ pub(crate) async fn get_concept(
     State(AppState(service)): State<AppState>,
     ApiPath((system, code)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<ReleaseParam>,
-) -> Result<Json<Lookup>, ApiError> {
-    Ok(Json(service.lookup(&system, &code, q.release.as_deref())?))
+) -> Result<Answer<Lookup>, ApiError> {
+    Ok(Answer::new(service.lookup(&system, &code, q.release.as_deref())?))
 }
 
 pub(crate) async fn get_concept_history(
     State(AppState(service)): State<AppState>,
     ApiPath((system, code)): ApiPath<(String, String)>,
-) -> Result<Json<History>, ApiError> {
-    Ok(Json(service.history(&system, &code)?))
+) -> Result<Answer<History>, ApiError> {
+    Ok(Answer::new(service.history(&system, &code)?))
 }

@@ -2,14 +2,15 @@
 //! curator token; every decision is written to the audit log with the token holder's name.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::http::extract::{ApiJson, ApiQuery, Curator};
+use crate::http::page::{PageParams, Paged};
 use crate::http::{ApiError, AppState};
-use crate::model::{AuditEntry, Decision, ReviewState};
-use crate::{CandidatePage, CandidateQuery, DecisionRequest};
+use crate::model::{Decision, ReviewState};
+use crate::{AuditList, CandidatePage, CandidateQuery, DecisionRequest};
 
 /// Query of the candidate list.
 #[derive(Deserialize)]
@@ -46,22 +47,12 @@ pub(crate) async fn create_decision(
     Ok((StatusCode::CREATED, Json(service.decide(&who.name, &req)?)))
 }
 
-/// Query of the audit log.
-#[derive(Deserialize)]
-pub(crate) struct AuditParams {
-    limit: Option<usize>,
-}
-
-/// The newest audit entries.
-#[derive(Serialize)]
-pub(crate) struct AuditPage {
-    entries: Vec<AuditEntry>,
-}
-
 pub(crate) async fn list_audit(
     State(AppState(service)): State<AppState>,
     _curator: Curator,
-    ApiQuery(q): ApiQuery<AuditParams>,
-) -> Result<Json<AuditPage>, ApiError> {
-    Ok(Json(AuditPage { entries: service.audit_log(q.limit.unwrap_or(50))? }))
+    uri: Uri,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<Paged<AuditList>, ApiError> {
+    let page = p.request(&uri)?;
+    Ok(Paged::live(service.audit_page(&page)?, &uri))
 }

@@ -2,10 +2,10 @@
 //! mapping rows).
 
 use axum::extract::State;
-use axum::Json;
 use serde::Deserialize;
 
 use crate::http::extract::ApiQuery;
+use crate::http::answer::Answer;
 use crate::http::{ApiError, AppState};
 use crate::DiffReport;
 
@@ -21,11 +21,11 @@ pub(crate) struct DiffParams {
 pub(crate) async fn get_diff(
     State(AppState(service)): State<AppState>,
     ApiQuery(q): ApiQuery<DiffParams>,
-) -> Result<Json<DiffReport>, ApiError> {
+) -> Result<Answer<DiffReport>, ApiError> {
     // A diff walks whole code system versions: keep it off the async workers.
     let report = super::blocking(move || {
         service.diff(&q.from, q.to.as_deref().unwrap_or("latest"), q.system.as_deref(), q.table.as_deref())
     })
     .await?;
-    Ok(Json(report))
+    Ok(Answer::new(report))
 }

@@ -9,6 +9,7 @@ pub(crate) mod impact;
 pub(crate) mod mappings;
 pub(crate) mod releases;
 pub(crate) mod search;
+pub(crate) mod systems;
 pub(crate) mod translate;
 
 use super::ApiError;

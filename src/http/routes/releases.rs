@@ -1,10 +1,11 @@
-//! `GET /v1/releases`, `GET /v1/releases/{release}`.
+//! `GET /v1/releases`, `GET /v1/releases/{release}`, `GET /v1/releases/{release}/manifest`.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
 use crate::http::extract::ApiPath;
+use crate::http::answer::{Answer, Released};
 use crate::http::{ApiError, AppState};
 use crate::model::Release;
 
@@ -31,7 +32,20 @@ pub(crate) struct ReleaseOne {
 pub(crate) async fn get_release(
     State(AppState(service)): State<AppState>,
     ApiPath(release): ApiPath<String>,
-) -> Result<Json<ReleaseOne>, ApiError> {
+) -> Result<Answer<ReleaseOne>, ApiError> {
     let details = service.release(Some(&release))?;
-    Ok(Json(ReleaseOne { release: details.id.clone(), details }))
+    Ok(Answer::new(ReleaseOne { release: details.id.clone(), details }))
+}
+
+impl Released for ReleaseOne {
+    fn release(&self) -> &str {
+        &self.release
+    }
+}
+
+pub(crate) async fn get_release_manifest(
+    State(AppState(service)): State<AppState>,
+    ApiPath(release): ApiPath<String>,
+) -> Result<Answer<crate::ReleaseManifest>, ApiError> {
+    Ok(Answer::new(service.manifest(Some(&release))?))
 }

@@ -1,10 +1,10 @@
 //! `GET /v1/search?q=&system=&release=&limit=&offset=` and `GET /v1/suggest?q=&system=`.
 
 use axum::extract::State;
-use axum::Json;
 use serde::Deserialize;
 
 use crate::http::extract::ApiQuery;
+use crate::http::answer::Answer;
 use crate::http::{ApiError, AppState};
 use crate::SearchAnswer;
 
@@ -43,13 +43,13 @@ async fn run(
 pub(crate) async fn search_concepts(
     State(AppState(service)): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<Json<SearchAnswer>, ApiError> {
-    Ok(Json(run(service, p, false).await?))
+) -> Result<Answer<SearchAnswer>, ApiError> {
+    Ok(Answer::timed(run(service, p, false).await?))
 }
 
 pub(crate) async fn suggest_concepts(
     State(AppState(service)): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<Json<SearchAnswer>, ApiError> {
-    Ok(Json(run(service, p, true).await?))
+) -> Result<Answer<SearchAnswer>, ApiError> {
+    Ok(Answer::timed(run(service, p, true).await?))
 }

@@ -2,10 +2,10 @@
 //! another code system, through the release's mapping table, with relationship and provenance.
 
 use axum::extract::State;
-use axum::Json;
 use serde::Deserialize;
 
 use crate::http::extract::ApiQuery;
+use crate::http::answer::Answer;
 use crate::http::{ApiError, AppState};
 use crate::model::ReviewState;
 use crate::{TranslateFilter, Translation};
@@ -25,7 +25,7 @@ pub(crate) struct TranslateParams {
 pub(crate) async fn translate_code(
     State(AppState(service)): State<AppState>,
     ApiQuery(q): ApiQuery<TranslateParams>,
-) -> Result<Json<Translation>, ApiError> {
+) -> Result<Answer<Translation>, ApiError> {
     let filter = TranslateFilter { review: q.review, min_score: q.min_score, as_of: q.as_of };
-    Ok(Json(service.translate(&q.system, &q.code, &q.target, q.release.as_deref(), &filter)?))
+    Ok(Answer::new(service.translate(&q.system, &q.code, &q.target, q.release.as_deref(), &filter)?))
 }
