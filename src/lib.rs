@@ -31,12 +31,12 @@ pub use derive::{DeriveReport, Generator};
 pub use error::{Error, ErrorKind, Result};
 pub use import::ImportError;
 pub use service::{
-    ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,
-    SystemInfo, SystemList, TableAnswer, TableCounts, TableInfo, TableList,
+    AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History,
+    ImpactCode, ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER,
 };
 pub use service::{
-    AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History, ImpactCode,
-    ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER,
+    ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,
+    SystemInfo, SystemList, TableAnswer, TableCounts, TableInfo, TableList,
 };
 pub use store::StoreError;
 pub use translate::{TranslateFilter, Translation, TranslationSource, Translator};

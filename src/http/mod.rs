@@ -27,9 +27,13 @@ use crate::config::HttpConfig;
 
 /// Every route: (method, path in axum syntax, handler).
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    use routes::{batch, concepts, curation, diff, health, impact, mappings, releases, search, systems, translate};
+    use routes::{
+        batch, concepts, curation, diff, health, impact, mappings, openapi, releases, search, systems, translate,
+    };
     vec![
         ("GET", "/healthz", get(health::get_health)),
+        ("GET", "/v1/openapi.yaml", get(openapi::get_openapi_yaml)),
+        ("GET", "/v1/openapi.json", get(openapi::get_openapi_json)),
         ("GET", "/v1/releases", get(releases::list_releases)),
         ("GET", "/v1/releases/{release}", get(releases::get_release)),
         ("GET", "/v1/releases/{release}/manifest", get(releases::get_release_manifest)),

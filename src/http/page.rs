@@ -100,7 +100,8 @@ impl<T> Released for Paged<T> {
 impl<T: Serialize> IntoResponse for Paged<T> {
     fn into_response(mut self) -> Response {
         let link = self.link.take().and_then(|l| HeaderValue::from_str(&l).ok());
-        let mut res = if self.release.is_some() { Answer::new(self).into_response() } else { Json(self).into_response() };
+        let mut res =
+            if self.release.is_some() { Answer::new(self).into_response() } else { Json(self).into_response() };
         if let Some(l) = link {
             res.headers_mut().insert(header::LINK, l);
         }

@@ -240,9 +240,11 @@ impl Service {
         let rs = release_system(&rel, system)?;
         let keep = |c: &Concept| filter.status.is_none_or(|s| c.status == s);
         let (concepts, after) = match &filter.changed_since {
-            None => take_page(self.store.concepts_after(rs.version_id, page.after.as_deref()), keep, page.limit, |c| {
-                c.code.clone()
-            })?,
+            None => {
+                take_page(self.store.concepts_after(rs.version_id, page.after.as_deref()), keep, page.limit, |c| {
+                    c.code.clone()
+                })?
+            }
             Some(since) => {
                 let codes = self.changed_codes(since, &rel, &rs.system)?;
                 let from = page.after.clone();
@@ -313,9 +315,8 @@ impl Service {
             err.into_iter().chain(rows.into_iter().enumerate().map(Ok))
         });
         let rows = rows.skip(skip);
-        let (rows, after) = take_page(rows, |(_, m)| filter.keeps(m), page.limit, |(n, m)| {
-            format!("{}\u{1}{}", m.source_code, n + 1)
-        })?;
+        let (rows, after) =
+            take_page(rows, |(_, m)| filter.keeps(m), page.limit, |(n, m)| format!("{}\u{1}{}", m.source_code, n + 1))?;
         let rows = rows.into_iter().map(|(_, m)| m).collect();
         Ok(Page { body: RowList { release: rel.id.clone(), table: t.table.clone(), rows }, after })
     }

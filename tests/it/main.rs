@@ -9,6 +9,7 @@ mod drug;
 mod fhir;
 mod http;
 mod import;
+mod listing;
 mod mapping;
 mod openapi;
 mod pipeline;

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use serde::Deserialize;
 
-use crate::http::extract::ApiQuery;
 use crate::http::answer::Answer;
+use crate::http::extract::ApiQuery;
 use crate::http::{ApiError, AppState};
 use crate::DiffReport;
 

@@ -7,6 +7,7 @@ pub(crate) mod diff;
 pub(crate) mod health;
 pub(crate) mod impact;
 pub(crate) mod mappings;
+pub(crate) mod openapi;
 pub(crate) mod releases;
 pub(crate) mod search;
 pub(crate) mod systems;

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
-use crate::http::extract::ApiPath;
 use crate::http::answer::{Answer, Released};
+use crate::http::extract::ApiPath;
 use crate::http::{ApiError, AppState};
 use crate::model::Release;
 

@@ -45,7 +45,6 @@ pub(crate) async fn list_system_concepts(
 ) -> Result<Paged<ConceptList>, ApiError> {
     let page = p.request(&uri)?;
     let filter = ConceptFilter { status: q.status, changed_since: q.changed_since };
-    let found =
-        super::blocking(move || service.concept_list(&system, q.release.as_deref(), &filter, &page)).await?;
+    let found = super::blocking(move || service.concept_list(&system, q.release.as_deref(), &filter, &page)).await?;
     Ok(Paged::new(found, &uri))
 }

@@ -101,6 +101,13 @@ impl TestApp {
         self.request(Request::get(uri).body(Body::empty()).unwrap()).await
     }
 
+    /// Sends a request; returns status, headers and the body as sent (not decompressed).
+    pub async fn raw(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+
     pub async fn request(&self, req: Request<Body>) -> (StatusCode, Value) {
         let resp = router(self.state.clone()).oneshot(req).await.unwrap();
         let status = resp.status();
