@@ -22,9 +22,21 @@ pub struct GlobalOpts {
     /// directory (the OS page cache) when needed.
     #[arg(long, env = "HENKAN_CACHE_MB", default_value_t = DEFAULT_CACHE_MB, global = true)]
     pub cache_mb: u64,
+    /// Log lines as text for people, or as JSON objects (one per line) for log shippers.
+    #[arg(long, env = "HENKAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     /// Abort the process at a named stage (crash-safety testing only).
     #[arg(long, env = "HENKAN_FAILPOINT", hide = true, global = true)]
     pub failpoint: Option<String>,
+}
+
+/// How log lines are written (on stderr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event, with the request's span fields (request id, method, uri).
+    Json,
 }
 
 /// The store's default page cache (MiB): room for every page the default data's lookups and
@@ -72,6 +84,12 @@ pub struct ServeOpts {
     /// The most items a `POST /v1/translate/batch` request may hold.
     #[arg(long, env = "HENKAN_BATCH_MAX", default_value_t = crate::http::DEFAULT_BATCH_MAX)]
     pub batch_max: usize,
+    /// Items on a page of a list when the request gives no `limit`.
+    #[arg(long, env = "HENKAN_PAGE_DEFAULT", default_value_t = crate::http::DEFAULT_PAGE)]
+    pub page_default: usize,
+    /// The largest `limit` a list request may give (over it: 422 `limit_exceeded`).
+    #[arg(long, env = "HENKAN_PAGE_MAX", default_value_t = crate::http::MAX_PAGE)]
+    pub page_max: usize,
 }
 
 /// `./masters` when it exists (running from a checkout), else the one next to the sources this

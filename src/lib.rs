@@ -21,6 +21,7 @@ pub mod fhir;
 pub mod http;
 mod import;
 mod lifecycle;
+pub(crate) mod metrics;
 pub mod model;
 pub mod search;
 mod service;
@@ -32,7 +33,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use import::ImportError;
 pub use service::{
     AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History,
-    ImpactCode, ImpactItem, Lookup, PublishRequest, SearchAnswer, Service, StagedVersion, SystemRef, BUNDLED_PUBLISHER,
+    ImpactCode, ImpactItem, Lookup, PublishRequest, Readiness, SearchAnswer, Service, StagedVersion, SystemRef,
+    BUNDLED_PUBLISHER,
 };
 pub use service::{
     ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,

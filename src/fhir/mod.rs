@@ -64,6 +64,7 @@ impl<T> Cache<T> {
                 }
             }
         };
+        crate::metrics::cache(crate::metrics::Cache::Fhir, slot.get().is_some());
         let value = slot.get_or_init(|| load().map(Arc::new)).clone();
         if value.is_err() {
             self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|(k, _)| k != key);

@@ -48,7 +48,11 @@ pub(crate) async fn conditional(State(service): State<Arc<Service>>, req: Reques
     let headers = res.headers_mut();
     headers.insert(header::ETAG, tag.clone());
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(control));
-    if if_none_match.as_ref().is_some_and(|v| matches(v, &tag)) {
+    let fresh = if_none_match.as_ref().is_some_and(|v| matches(v, &tag));
+    if if_none_match.is_some() {
+        crate::metrics::cache(crate::metrics::Cache::HttpNotModified, fresh);
+    }
+    if fresh {
         let mut not_modified = Response::new(Body::empty());
         *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
         for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {

@@ -11,6 +11,7 @@ mod extract;
 mod page;
 mod routes;
 mod state;
+mod track;
 
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -32,6 +33,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     };
     vec![
         ("GET", "/healthz", get(health::get_health)),
+        ("GET", "/readyz", get(health::get_ready)),
+        ("GET", "/metrics", get(health::get_metrics)),
         ("GET", "/v1/openapi.yaml", get(openapi::get_openapi_yaml)),
         ("GET", "/v1/openapi.json", get(openapi::get_openapi_json)),
         ("GET", "/v1/releases", get(releases::list_releases)),
@@ -81,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         // br, as the client accepts), then the request id in the answer, then one span per
         // request carrying that id, and outermost the id itself (the client's, or a new one).
         .layer(axum::middleware::from_fn_with_state(service, cache::conditional))
+        .layer(axum::middleware::from_fn(track::track))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -94,8 +98,8 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
 }
 
-/// Serves until Ctrl-C / SIGTERM.
-pub async fn serve(state: AppState, config: &HttpConfig) -> std::io::Result<()> {
+/// Binds the listening socket (before any slow start-up work, so that probes get answers).
+pub async fn bind(config: &HttpConfig) -> std::io::Result<tokio::net::TcpListener> {
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| {
         std::io::Error::new(
             e.kind(),
@@ -103,7 +107,19 @@ pub async fn serve(state: AppState, config: &HttpConfig) -> std::io::Result<()> 
         )
     })?;
     tracing::info!(addr = %config.addr, "henkan listening on http://{}", config.addr);
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    Ok(listener)
+}
+
+/// Serves until Ctrl-C / SIGTERM, or until `stop` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let shutdown = async move {
+        tokio::select! { () = shutdown_signal() => {}, () = stop => {} }
+    };
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
 async fn shutdown_signal() {

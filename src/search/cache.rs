@@ -41,7 +41,13 @@ impl IndexCache {
         corpus: impl FnOnce() -> Result<Vec<(&'r str, Concept)>>,
     ) -> Result<Arc<SearchIndex>> {
         let cell = self.cell(key.id)?;
+        crate::metrics::cache(crate::metrics::Cache::SearchIndex, cell.get().is_some());
         cell.get_or_try_init(|| self.open_or_build(key, corpus)).cloned()
+    }
+
+    /// Whether the index of a release is loaded (opened or built) in memory.
+    pub(crate) fn loaded(&self, id: &str) -> bool {
+        self.cells.lock().ok().is_some_and(|c| c.get(id).is_some_and(|cell| cell.get().is_some()))
     }
 
     fn open_or_build<'r>(
@@ -53,6 +59,7 @@ impl IndexCache {
         match SearchIndex::open(&self.root, key) {
             Ok(index) => {
                 tracing::info!(release.id = %key.id, ms = started.elapsed().as_millis() as u64, "Opened the search index of release {}", key.id);
+                crate::metrics::index_loaded(key.id, index.documents(), started.elapsed().as_secs_f64());
                 return Ok(Arc::new(index));
             }
             Err(SearchError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
@@ -64,6 +71,7 @@ impl IndexCache {
         std::fs::create_dir_all(&self.root).map_err(|e| SearchError::Io { path: self.root.clone(), source: e })?;
         let index = SearchIndex::build_in(&self.root, key, concepts)?;
         tracing::info!(release.id = %key.id, ms = started.elapsed().as_millis() as u64, "Built the search index of release {}", key.id);
+        crate::metrics::index_loaded(key.id, index.documents(), started.elapsed().as_secs_f64());
         Ok(Arc::new(index))
     }
 

@@ -245,6 +245,11 @@ impl SearchIndex {
     }
 
     /// Whether this is the index of the release with this hash, under `root`.
+    /// Designations indexed.
+    pub(crate) fn documents(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
     pub(crate) fn is_for(&self, root: &Path, sha256: &str) -> bool {
         self.dir == disk::index_dir(root, sha256)
     }

@@ -37,7 +37,9 @@ impl Service {
     /// The shared engine of a release (every target), built on first use.
     pub fn shared_engine(&self, release: Option<&str>) -> Result<Arc<Engine>> {
         let (id, _) = self.tables().release(release)?;
-        if let Some(e) = self.engines.0.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        let cached = self.engines.0.lock().ok().and_then(|m| m.get(&id).cloned());
+        crate::metrics::cache(crate::metrics::Cache::BulkEngine, cached.is_some());
+        if let Some(e) = cached {
             return Ok(e);
         }
         let engine = Arc::new(Engine::new(self.tables(), Some(&id), &[])?);

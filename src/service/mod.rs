@@ -105,6 +105,19 @@ pub struct DiffReport {
     pub tables: Vec<crate::model::TableDiff>,
 }
 
+/// Whether the service is ready to answer (see [`Service::readiness`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Readiness {
+    /// Ready: a release is published, no bootstrap is under way, its search index is loaded.
+    pub ready: bool,
+    /// The latest release, if any.
+    pub release: Option<String>,
+    /// The bundled masters are being published.
+    pub bootstrapping: bool,
+    /// The latest release's search index is loaded.
+    pub search_index: bool,
+}
+
 /// The history of one code.
 #[derive(Debug, Clone, Serialize)]
 pub struct History {
@@ -473,6 +486,24 @@ impl Service {
         }
         let version = latest.system(cs.slug).map(|s| s.version.clone());
         Ok(History { release: latest.id, system: system_ref(cs, version), code: code.trim().to_owned(), events })
+    }
+
+    /// Whether the service can answer as it should: the store is open (it is, while `self`
+    /// exists), no bootstrap is under way, and the latest release's search index is loaded.
+    pub fn readiness(&self) -> Result<Readiness> {
+        let latest = match self.shared_release(None) {
+            Ok(r) => Some(r),
+            Err(Error::NoReleases) => None,
+            Err(e) => return Err(e),
+        };
+        let bootstrapping = self.store.bootstrap_pending()?;
+        let search_index = latest.as_ref().is_some_and(|r| self.indexes.loaded(&r.id));
+        Ok(Readiness {
+            ready: latest.is_some() && !bootstrapping && search_index,
+            release: latest.map(|r| r.id.clone()),
+            bootstrapping,
+            search_index,
+        })
     }
 
     /// Store counts (releases, versions, concepts, history entries).

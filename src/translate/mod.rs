@@ -181,7 +181,9 @@ impl Translators {
         target: &'static CodeSystem,
     ) -> Result<Arc<Translator>> {
         let key = (release.id.clone(), source.slug, target.slug);
-        if let Some(t) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        crate::metrics::cache(crate::metrics::Cache::Translator, cached.is_some());
+        if let Some(t) = cached {
             return Ok(t);
         }
         let t = Arc::new(Translator::new(release, source, target)?);

@@ -12,6 +12,7 @@ mod import;
 mod listing;
 mod mapping;
 mod openapi;
+mod ops;
 mod pipeline;
 mod publish_crash;
 mod search;

@@ -163,6 +163,7 @@ pub(crate) async fn translate_batch(
     Json(req): Json<BatchRequest>,
 ) -> Result<Response, ApiError> {
     let max = BATCH_MAX.load(Ordering::Relaxed);
+    crate::metrics::batch(req.items.len());
     if req.items.len() > max {
         return Err(crate::Error::InvalidRequest {
             field: "items".into(),
