@@ -28,6 +28,14 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A decision names a code that the table's current source or target version lacks.
+    #[error("{system} has no code {code:?} in the version the table maps now: check the code (GET /v1/curation/candidates lists the table's source codes)")]
+    NotInTable {
+        /// Code system slug.
+        system: String,
+        /// The code.
+        code: String,
+    },
     /// A request over one of the server's limits (page size, batch size, …).
     #[error("{field}: {message}")]
     LimitExceeded {
@@ -185,6 +193,7 @@ impl Error {
             | Error::CodeNeverSeen { .. }
             | Error::MappingTableNotFound { .. }
             | Error::TableNotFound { .. }
+            | Error::NotInTable { .. }
             | Error::NoReleaseOnDate { .. } => K::NotFound,
             Error::InvalidReleaseId(_)
             | Error::InvalidRequest { .. }
@@ -212,7 +221,9 @@ impl Error {
             Error::UnknownSystem(_) => "code_system_not_found",
             Error::ReleaseNotFound(_) | Error::NoReleaseOnDate { .. } => "release_not_found",
             Error::SystemNotInRelease { .. } => "code_system_not_in_release",
-            Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } => "concept_not_found",
+            Error::ConceptNotFound { .. } | Error::CodeNeverSeen { .. } | Error::NotInTable { .. } => {
+                "concept_not_found"
+            }
             Error::MappingTableNotFound { .. } => "mapping_table_not_found",
             Error::TableNotFound { .. } => "table_not_found",
             Error::InvalidReleaseId(_)

@@ -1,4 +1,4 @@
-//! The process's metrics, for `GET /metrics` (Prometheus text format): requests by route
+//! The process's metrics, for `GET /metrics` (OpenMetrics text, which Prometheus scrapes): requests by route
 //! template and status with latency histograms, requests in flight, cache hits and misses,
 //! batch sizes, the search indexes loaded, and at each scrape the release served and the
 //! process's resident memory. One registry per process; the engines record into it through the

@@ -14,7 +14,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::answer::{Answer, Released};
+use super::answer::{Answer, Released, Repeat};
 use crate::{Error, PageRequest};
 
 /// Items on a page when the request gives no `limit`.
@@ -32,19 +32,29 @@ pub fn set_page_limits(default: usize, max: usize) {
     PAGE_MAX.store(max.max(default), Ordering::Relaxed);
 }
 
-/// `?limit=&cursor=`.
-#[derive(Debug, Deserialize)]
+/// The largest page a request may ask for.
+pub(crate) fn max_page() -> usize {
+    PAGE_MAX.load(Ordering::Relaxed)
+}
+
+/// `?limit=&cursor=` (an empty cursor is none).
+#[derive(Debug, Default, Deserialize)]
 pub(crate) struct PageParams {
-    limit: Option<usize>,
-    cursor: Option<String>,
+    pub(crate) limit: Option<usize>,
+    pub(crate) cursor: Option<String>,
 }
 
 impl PageParams {
-    /// The page asked for by a request to `uri`: its size checked, its cursor opened.
+    /// The page asked for by a request to `uri`: its size checked against the configured
+    /// default and maximum, its cursor opened.
     pub(crate) fn request(&self, uri: &Uri) -> Result<PageRequest, Error> {
-        let max = PAGE_MAX.load(Ordering::Relaxed);
+        self.request_within(uri, PAGE_DEFAULT.load(Ordering::Relaxed), PAGE_MAX.load(Ordering::Relaxed))
+    }
+
+    /// The same, for a list with its own default and maximum page (search).
+    pub(crate) fn request_within(&self, uri: &Uri, default: usize, max: usize) -> Result<PageRequest, Error> {
         let limit = match self.limit {
-            None => PAGE_DEFAULT.load(Ordering::Relaxed),
+            None => default,
             Some(0) => return Err(invalid("limit", "must be at least 1".into())),
             Some(n) if n > max => {
                 return Err(Error::LimitExceeded {
@@ -54,7 +64,7 @@ impl PageParams {
             }
             Some(n) => n,
         };
-        let after = self.cursor.as_deref().map(|c| open(c, &scope(uri))).transpose()?;
+        let after = self.cursor.as_deref().filter(|c| !c.is_empty()).map(|c| open(c, &scope(uri))).transpose()?;
         Ok(PageRequest { after, limit })
     }
 }
@@ -71,6 +81,8 @@ pub(crate) struct Paged<T> {
     /// The release whose content the page is, when it is one's (then it is cached as such).
     #[serde(skip)]
     release: Option<String>,
+    #[serde(skip)]
+    repeat: Repeat,
 }
 
 impl<T> Paged<T> {
@@ -79,7 +91,12 @@ impl<T> Paged<T> {
     pub(crate) fn live(page: crate::Page<T>, uri: &Uri) -> Self {
         let next = page.after.map(|after| seal(&after, &scope(uri)));
         let link = next.as_ref().map(|c| next_link(uri, c));
-        Self { body: page.body, next, link, release: None }
+        Self { body: page.body, next, link, release: None, repeat: Repeat::Exact }
+    }
+
+    /// The page carries the time it took (a weak tag).
+    pub(crate) fn timed(self) -> Self {
+        Self { repeat: Repeat::Timed, ..self }
     }
 }
 
@@ -100,8 +117,11 @@ impl<T> Released for Paged<T> {
 impl<T: Serialize> IntoResponse for Paged<T> {
     fn into_response(mut self) -> Response {
         let link = self.link.take().and_then(|l| HeaderValue::from_str(&l).ok());
-        let mut res =
-            if self.release.is_some() { Answer::new(self).into_response() } else { Json(self).into_response() };
+        let mut res = match (self.release.is_some(), self.repeat) {
+            (false, _) => Json(self).into_response(),
+            (true, Repeat::Exact) => Answer::new(self).into_response(),
+            (true, Repeat::Timed) => Answer::timed(self).into_response(),
+        };
         if let Some(l) = link {
             res.headers_mut().insert(header::LINK, l);
         }

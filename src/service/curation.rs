@@ -128,9 +128,9 @@ impl Service {
         let source_hash = self
             .store
             .concept_hash(source, &req.code)?
-            .ok_or_else(|| invalid(format!("{} has no code {:?}", header.source_system, req.code)))?;
+            .ok_or_else(|| Error::NotInTable { system: header.source_system.clone(), code: req.code.clone() })?;
         if req.action != DecisionAction::Reject && self.store.concept(target, &req.target)?.is_none() {
-            return Err(invalid(format!("{} has no code {:?} to map to", header.target_system, req.target)));
+            return Err(Error::NotInTable { system: header.target_system.clone(), code: req.target.clone() });
         }
         if req.action == DecisionAction::Retarget && req.relationship.is_none() {
             return Err(invalid(

@@ -311,3 +311,41 @@ async fn the_contract_is_served_as_committed_in_yaml_and_json() {
     assert_eq!(json, from_yaml);
     assert_eq!(json["openapi"], "3.1.0");
 }
+
+#[tokio::test]
+async fn a_batch_over_the_limit_is_a_422_naming_the_limit_and_the_way_out() {
+    let item = r#"{"system":"jp-receipt-disease","code":"8848176"}"#;
+    let items = vec![item; henkan::http::DEFAULT_BATCH_MAX + 1].join(",");
+    let req = Request::post("/v1/translate/batch")
+        .header("content-type", "application/json")
+        .body(Body::from(format!(r#"{{"items":[{items}]}}"#)))
+        .unwrap();
+    let (status, v) = TestApp::default_data().request(req).await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_exceeded")),
+        "{v}"
+    );
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&henkan::http::DEFAULT_BATCH_MAX.to_string()) && message.contains("/v1/translate/stream"),
+        "{message}"
+    );
+    let (status, v) = get("/v1/search?q=x&limit=101").await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_exceeded")),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn search_pages_follow_their_cursor() {
+    let q = "/v1/search?q=%E7%B3%96%E5%B0%BF%E7%97%85&release=2024-06&limit=5";
+    let (_, first) = get(q).await;
+    let next = first["next"].as_str().expect("more than five hits for 糖尿病");
+    let (_, second) = get(&format!("{q}&cursor={next}")).await;
+    let (_, by_offset) = get("/v1/search?q=%E7%B3%96%E5%B0%BF%E7%97%85&release=2024-06&limit=5&offset=5").await;
+    assert_eq!(second["results"], by_offset["results"]);
+    assert_ne!(second["results"], first["results"]);
+}

@@ -10,12 +10,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 
 use super::blocking;
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::{ApiError, AppState};
 use crate::model::resolve_system;
 use crate::translate::{Answer, Engine, Item, Multi, Policy, ReviewFilter};
@@ -160,12 +159,12 @@ fn write_result(out: &mut Vec<u8>, engine: &Engine, item: &BatchItem, policy: &P
 
 pub(crate) async fn translate_batch(
     State(AppState(service)): State<AppState>,
-    Json(req): Json<BatchRequest>,
+    ApiJson(req): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
     let max = BATCH_MAX.load(Ordering::Relaxed);
     crate::metrics::batch(req.items.len());
     if req.items.len() > max {
-        return Err(crate::Error::InvalidRequest {
+        return Err(crate::Error::LimitExceeded {
             field: "items".into(),
             message: format!(
                 "{} items; a batch holds at most {max}: split it, or use POST /v1/translate/stream",
@@ -233,9 +232,10 @@ pub(crate) async fn translate_stream(
             let _ = tx.send(out.into()).await;
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    // Fused: compression polls its body once more after the end.
+    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (Ok::<Bytes, std::io::Error>(chunk), rx))
-    });
+    }));
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], Body::from_stream(stream)).into_response())
 }
 

@@ -1,5 +1,5 @@
 //! `GET /healthz` (liveness plus the release served), `GET /readyz` (readiness) and
-//! `GET /metrics` (Prometheus text format).
+//! `GET /metrics` (OpenMetrics text, which Prometheus scrapes).
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -39,5 +39,5 @@ pub(crate) async fn get_ready(State(AppState(service)): State<AppState>) -> Resu
 pub(crate) async fn get_metrics(State(AppState(service)): State<AppState>) -> Response {
     let latest = service.shared_release(None).ok();
     let page = crate::metrics::render(latest.as_ref().map(|r| (r.id.as_str(), r.sha256.as_str())));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], page).into_response()
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], page).into_response()
 }
