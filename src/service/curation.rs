@@ -130,7 +130,7 @@ impl Service {
             .concept_hash(source, &req.code)?
             .ok_or_else(|| Error::NotInTable { system: header.source_system.clone(), code: req.code.clone() })?;
         if req.action != DecisionAction::Reject && self.store.concept(target, &req.target)?.is_none() {
-            return Err(Error::NotInTable { system: header.target_system.clone(), code: req.target.clone() });
+            return Err(Error::NotInTable { system: header.target_system, code: req.target.clone() });
         }
         if req.action == DecisionAction::Retarget && req.relationship.is_none() {
             return Err(invalid(
