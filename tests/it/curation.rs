@@ -43,7 +43,8 @@ fn decisions_apply_at_publish_carry_forward_and_export() {
     s.decide("bob", &decision("8850104", DecisionAction::Retarget, "RA01", Some(Relationship::RelatedTo))).unwrap();
     // Bad decisions are refused with the reason.
     let e = s.decide("alice", &decision("0000001", DecisionAction::Approve, "5A11", None)).unwrap_err();
-    assert!(matches!(e, Error::InvalidDecision(_)), "{e}");
+    assert!(matches!(e, Error::NotInTable { ref code, .. } if code == "0000001"), "{e}");
+    assert_eq!(e.kind(), henkan::ErrorKind::NotFound);
     let e = s.decide("alice", &decision("8841698", DecisionAction::Retarget, "5A11", None)).unwrap_err();
     assert!(e.to_string().contains("needs a relationship"), "{e}");
 

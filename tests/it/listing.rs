@@ -313,30 +313,18 @@ async fn the_contract_is_served_as_committed_in_yaml_and_json() {
 }
 
 #[tokio::test]
-async fn a_batch_over_the_limit_is_a_422_naming_the_limit_and_the_way_out() {
-    let item = r#"{"system":"jp-receipt-disease","code":"8848176"}"#;
-    let items = vec![item; henkan::http::DEFAULT_BATCH_MAX + 1].join(",");
-    let req = Request::post("/v1/translate/batch")
-        .header("content-type", "application/json")
-        .body(Body::from(format!(r#"{{"items":[{items}]}}"#)))
-        .unwrap();
-    let (status, v) = TestApp::default_data().request(req).await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_exceeded")),
-        "{v}"
-    );
-    let message = v["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains(&henkan::http::DEFAULT_BATCH_MAX.to_string()) && message.contains("/v1/translate/stream"),
-        "{message}"
-    );
-    let (status, v) = get("/v1/search?q=x&limit=101").await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_exceeded")),
-        "{v}"
-    );
+async fn search_and_suggest_limits_are_checked() {
+    // (The batch limit is checked in pipeline.rs.)
+    for uri in ["/v1/search?q=x&limit=101", "/v1/suggest?q=x&limit=51"] {
+        let (status, v) = get(uri).await;
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_exceeded")),
+            "{uri}: {v}"
+        );
+    }
+    let (status, _) = get("/v1/suggest?q=x&limit=50").await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]

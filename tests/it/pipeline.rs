@@ -366,6 +366,10 @@ async fn the_batch_endpoint_answers_in_order_with_item_errors() {
     let req =
         Request::post("/v1/translate/batch").header("content-type", "application/json").body(Body::from(body)).unwrap();
     let (status, v) = app.request(req).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit_exceeded")),
+        "{v}"
+    );
     assert!(v["error"]["message"].as_str().unwrap().starts_with("items:"), "{v}");
 }
