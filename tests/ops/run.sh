@@ -19,7 +19,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 LOG=$(mktemp)
 "$BIN" --data-dir "$DATA" serve --port "$PORT" >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -f "$LOG"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -f "$LOG"' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 600); do
   python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "$BASE/readyz" 2>/dev/null && break
