@@ -84,6 +84,10 @@ pub struct ServeOpts {
     /// The most items a `POST /v1/translate/batch` request may hold.
     #[arg(long, env = "HENKAN_BATCH_MAX", default_value_t = crate::http::DEFAULT_BATCH_MAX)]
     pub batch_max: usize,
+    /// A browser origin (e.g. `https://ui.example.jp`) whose pages may call the API (CORS);
+    /// repeat for more, or separate with commas. None: CORS is off.
+    #[arg(long = "cors-origin", env = "HENKAN_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// Items on a page of a list when the request gives no `limit`.
     #[arg(long, env = "HENKAN_PAGE_DEFAULT", default_value_t = crate::http::DEFAULT_PAGE)]
     pub page_default: usize,
@@ -108,10 +112,29 @@ pub fn default_masters_dir() -> PathBuf {
 pub struct HttpConfig {
     /// Socket address to listen on.
     pub addr: SocketAddr,
+    /// Browser origins allowed by CORS (none: off).
+    pub cors_origins: Vec<axum::http::HeaderValue>,
 }
 
-impl From<&ServeOpts> for HttpConfig {
-    fn from(o: &ServeOpts) -> Self {
-        Self { addr: SocketAddr::new(o.bind, o.port) }
+impl TryFrom<&ServeOpts> for HttpConfig {
+    type Error = crate::Error;
+
+    fn try_from(o: &ServeOpts) -> Result<Self, Self::Error> {
+        let cors_origins = o
+            .cors_origins
+            .iter()
+            .map(|origin| {
+                let ok = (origin.starts_with("https://") || origin.starts_with("http://")) && !origin.ends_with('/');
+                ok.then(|| axum::http::HeaderValue::from_str(origin).ok()).flatten().ok_or_else(|| {
+                    crate::Error::InvalidRequest {
+                        field: "--cors-origin".into(),
+                        message: format!(
+                            "{origin:?} is not an origin: give scheme://host[:port], e.g. https://ui.example.jp"
+                        ),
+                    }
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { addr: SocketAddr::new(o.bind, o.port), cors_origins })
     }
 }

@@ -12,13 +12,14 @@ use crate::{Error, Service};
 pub(super) fn run(service: Service, opts: &ServeOpts) -> Result<(), Error> {
     crate::http::set_batch_max(opts.batch_max);
     crate::http::set_page_limits(opts.page_default, opts.page_max);
+    let http = HttpConfig::try_from(opts)?;
     let service = Arc::new(service);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let listener = bind(&HttpConfig::from(opts)).await.map_err(|e| Error::Internal(e.to_string()))?;
+        let listener = bind(&http).await.map_err(|e| Error::Internal(e.to_string()))?;
         let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<Error>();
         let (starting, masters) = (Arc::clone(&service), opts.masters_dir.clone());
         std::thread::spawn(move || {
@@ -38,7 +39,7 @@ pub(super) fn run(service: Service, opts: &ServeOpts) -> Result<(), Error> {
                 Err(_) => std::future::pending().await,
             }
         };
-        serve(listener, AppState(service), stop).await.map_err(|e| Error::Internal(e.to_string()))?;
+        serve(listener, AppState(service), &http, stop).await.map_err(|e| Error::Internal(e.to_string()))?;
         let failed = failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         failed.map_or(Ok(()), Err)
     })

@@ -13,6 +13,7 @@ mod routes;
 mod state;
 mod track;
 
+use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -67,8 +68,38 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
     routes().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
-/// The application: every route, the JSON fallback for unknown paths, and tracing.
+/// The application with CORS off (same-origin browsers only).
 pub fn router(state: AppState) -> Router {
+    router_with(state, &[])
+}
+
+/// The application: every route, the JSON fallback for unknown paths, the caching, metrics,
+/// compression and request-id layers, and CORS for the given browser origins (none: off).
+pub fn router_with(state: AppState, cors_origins: &[HeaderValue]) -> Router {
+    let router = app(state);
+    if cors_origins.is_empty() {
+        return router;
+    }
+    router.layer(cors(cors_origins))
+}
+
+/// CORS for pages served from `origins`: reads and the bulk POSTs, with the caching and paging
+/// headers readable by the page.
+fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
+    use axum::http::{header, Method};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_NONE_MATCH, header::ACCEPT_LANGUAGE])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            HeaderName::from_static(answer::RELEASE_HEADER),
+            HeaderName::from_static("x-request-id"),
+        ])
+}
+
+fn app(state: AppState) -> Router {
     let mut router = Router::new();
     for (_, path, handler) in routes() {
         router = router.route(path, handler);
@@ -114,12 +145,13 @@ pub async fn bind(config: &HttpConfig) -> std::io::Result<tokio::net::TcpListene
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
+    config: &HttpConfig,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shutdown = async move {
         tokio::select! { () = shutdown_signal() => {}, () = stop => {} }
     };
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router_with(state, &config.cors_origins)).with_graceful_shutdown(shutdown).await
 }
 
 async fn shutdown_signal() {

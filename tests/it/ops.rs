@@ -146,3 +146,50 @@ async fn metrics_count_requests_by_route_template_and_report_the_release_and_mem
     assert!(page.contains("# TYPE henkan_http_requests_in_flight gauge"));
     assert!(!page.contains("8848176"), "codes never become series");
 }
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_allows_only_the_configured_origins() {
+    use tower::ServiceExt;
+    let app = TestApp::default_data();
+    let ui = axum::http::HeaderValue::from_static("https://ui.example.jp");
+    let get = |origin: &'static str| {
+        Request::get("/v1/releases/2024-06").header("origin", origin).body(Body::empty()).unwrap()
+    };
+    let off = henkan::http::router(app.state.clone()).oneshot(get("https://ui.example.jp")).await.unwrap();
+    assert!(off.headers().get("access-control-allow-origin").is_none(), "off by default");
+
+    let on = || henkan::http::router_with(app.state.clone(), std::slice::from_ref(&ui));
+    let allowed = on().oneshot(get("https://ui.example.jp")).await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://ui.example.jp");
+    let exposed = allowed.headers()["access-control-expose-headers"].to_str().unwrap().to_ascii_lowercase();
+    assert!(exposed.contains("etag") && exposed.contains("link") && exposed.contains("henkan-release"), "{exposed}");
+    let other = on().oneshot(get("https://elsewhere.example")).await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none(), "another origin is not allowed");
+
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri("/v1/translate/batch")
+        .header("origin", "https://ui.example.jp")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .body(Body::empty())
+        .unwrap();
+    let answer = on().oneshot(preflight).await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    assert!(answer.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+}
+
+#[test]
+fn a_cors_origin_that_is_not_an_origin_fails_at_start_naming_the_flag() {
+    let data = tempdir();
+    let out = Command::new(env!("CARGO_BIN_EXE_henkan"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["serve", "--port", "0", "--cors-origin", "ui.example.jp/"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--cors-origin") && err.contains("scheme://host"), "{err}");
+}
