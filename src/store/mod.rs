@@ -638,9 +638,9 @@ impl Store {
         Ok(e)
     }
 
-    /// The newest audit entries, newest first.
+    /// The newest audit entries, newest first (the first page of [`Store::audit_before`]).
     pub(crate) fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        self.audit.iter().rev().take(limit).map(|item| decode(AUDIT, &item?.1)).collect()
+        self.audit_before(None).take(limit).collect()
     }
 
     /// Stores a token's hash.
