@@ -1,5 +1,6 @@
-//! Configuration: command-line flags and `HENKAN_*` environment variables, parsed once by clap
-//! and checked into small typed configs. Nothing else reads the environment.
+//! Configuration: command-line flags over `HENKAN_*` environment variables over an optional TOML
+//! file (`--config`, see [`file`]), parsed once by clap and checked into small typed configs.
+//! Nothing else reads the environment or the file.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -25,13 +26,17 @@ pub struct GlobalOpts {
     /// Log lines as text for people, or as JSON objects (one per line) for log shippers.
     #[arg(long, env = "HENKAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// A TOML file of settings (every flag has a key; flags and `HENKAN_*` variables win over it).
+    #[arg(long, env = "HENKAN_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     /// Abort the process at a named stage (crash-safety testing only).
     #[arg(long, env = "HENKAN_FAILPOINT", hide = true, global = true)]
     pub failpoint: Option<String>,
 }
 
 /// How log lines are written (on stderr).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// One human-readable line per event.
     Text,
@@ -94,6 +99,74 @@ pub struct ServeOpts {
     /// The largest `limit` a list request may give (over it: 422 `limit_exceeded`).
     #[arg(long, env = "HENKAN_PAGE_MAX", default_value_t = crate::http::MAX_PAGE)]
     pub page_max: usize,
+    /// The largest request body, in bytes (over it: 413); `/v1/translate/stream` is not bounded.
+    #[arg(long, env = "HENKAN_BODY_BYTES", default_value_t = Limits::DEFAULT.body_bytes)]
+    pub body_bytes: usize,
+    /// The longest request target (path and query), in bytes (over it: 414).
+    #[arg(long, env = "HENKAN_URI_BYTES", default_value_t = Limits::DEFAULT.uri_bytes)]
+    pub uri_bytes: usize,
+    /// Requests served at once; more get 429 with `Retry-After` (probes are not counted).
+    #[arg(long, env = "HENKAN_CONCURRENCY", default_value_t = Limits::DEFAULT.concurrency)]
+    pub concurrency: usize,
+    /// The longest a request may take until its answer starts, in ms (over it: 408).
+    #[arg(long, env = "HENKAN_REQUEST_TIMEOUT_MS", default_value_t = Limits::DEFAULT.request_timeout_ms)]
+    pub request_timeout_ms: u64,
+    /// Requests per minute per token (per client address without one); 0: no rate limit.
+    #[arg(long, env = "HENKAN_RATE_PER_MINUTE", default_value_t = Limits::DEFAULT.rate_per_minute)]
+    pub rate_per_minute: u32,
+    /// Requests a token or address may make at once above its rate before it is slowed.
+    #[arg(long, env = "HENKAN_RATE_BURST", default_value_t = Limits::DEFAULT.rate_burst)]
+    pub rate_burst: u32,
+    /// Who may read: `open` (anyone) or `token` (a reader, curator or admin token).
+    #[arg(long, env = "HENKAN_AUTH_READ", value_enum, default_value_t = ReadAccess::Open)]
+    pub auth_read: ReadAccess,
+}
+
+/// Who may use the read routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadAccess {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Holders of a token of any role.
+    Token,
+}
+
+/// The server's limits on one request and on a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body (bytes).
+    pub body_bytes: usize,
+    /// Longest request target (bytes).
+    pub uri_bytes: usize,
+    /// Requests served at once.
+    pub concurrency: usize,
+    /// Per-request time until the answer starts (ms).
+    pub request_timeout_ms: u64,
+    /// Requests per minute per token or address (0: unlimited).
+    pub rate_per_minute: u32,
+    /// Burst above the rate.
+    pub rate_burst: u32,
+}
+
+impl Limits {
+    /// The defaults: a 16 MiB body (a full batch of 10,000 codes is about 1 MiB), an 8 KiB
+    /// target, 512 requests at once, 60 s, and no rate limit.
+    pub const DEFAULT: Limits = Limits {
+        body_bytes: 16 << 20,
+        uri_bytes: 8 << 10,
+        concurrency: 512,
+        request_timeout_ms: 60_000,
+        rate_per_minute: 0,
+        rate_burst: 60,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 /// `./masters` when it exists (running from a checkout), else the one next to the sources this
@@ -114,6 +187,21 @@ pub struct HttpConfig {
     pub addr: SocketAddr,
     /// Browser origins allowed by CORS (none: off).
     pub cors_origins: Vec<axum::http::HeaderValue>,
+    /// Who may read.
+    pub read: ReadAccess,
+    /// Per-request and per-client limits.
+    pub limits: Limits,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            cors_origins: Vec::new(),
+            read: ReadAccess::Open,
+            limits: Limits::DEFAULT,
+        }
+    }
 }
 
 impl TryFrom<&ServeOpts> for HttpConfig {
@@ -135,6 +223,28 @@ impl TryFrom<&ServeOpts> for HttpConfig {
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { addr: SocketAddr::new(o.bind, o.port), cors_origins })
+        let positive = |field: &str, n: u64| {
+            if n == 0 {
+                return Err(crate::Error::InvalidRequest {
+                    field: field.into(),
+                    message: "must be at least 1".into(),
+                });
+            }
+            Ok(())
+        };
+        positive("--body-bytes", o.body_bytes as u64)?;
+        positive("--uri-bytes", o.uri_bytes as u64)?;
+        positive("--concurrency", o.concurrency as u64)?;
+        positive("--request-timeout-ms", o.request_timeout_ms)?;
+        positive("--rate-burst", u64::from(o.rate_burst))?;
+        let limits = Limits {
+            body_bytes: o.body_bytes,
+            uri_bytes: o.uri_bytes,
+            concurrency: o.concurrency,
+            request_timeout_ms: o.request_timeout_ms,
+            rate_per_minute: o.rate_per_minute,
+            rate_burst: o.rate_burst,
+        };
+        Ok(Self { addr: SocketAddr::new(o.bind, o.port), cors_origins, read: o.auth_read, limits })
     }
 }

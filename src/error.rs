@@ -44,6 +44,34 @@ pub enum Error {
         /// The limit, and what to do instead.
         message: String,
     },
+    /// A request body over the server's limit.
+    #[error("the request body is over {limit_bytes} bytes, the most this server accepts: send fewer items per request (or stream them to /v1/translate/stream)")]
+    BodyTooLarge {
+        /// The limit (`limits.body_bytes`).
+        limit_bytes: usize,
+    },
+    /// A query string (or path) over the server's limit.
+    #[error("the request target is {length} bytes, over the {limit_bytes} this server accepts: send long lists in a POST body instead")]
+    UriTooLong {
+        /// Its length.
+        length: usize,
+        /// The limit (`limits.uri_bytes`).
+        limit_bytes: usize,
+    },
+    /// Over the per-token (or per-address) rate limit, or every request slot is busy.
+    #[error("{message}: retry after {retry_after_secs} s")]
+    TooManyRequests {
+        /// Why.
+        message: String,
+        /// When a retry may succeed (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// A request that ran over the per-request time limit.
+    #[error("the request took longer than {limit_ms} ms, the most this server allows: ask for less (a smaller page or batch)")]
+    TimedOut {
+        /// The limit (`limits.request_timeout_ms`).
+        limit_ms: u64,
+    },
     /// A line of an input file that cannot be read.
     #[error("{file}{}{}: {message}", if *line > 0 { format!(", line {line}") } else { String::new() }, column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
     InputFile {
@@ -118,13 +146,24 @@ pub enum Error {
     #[error("invalid decision: {0}")]
     InvalidDecision(String),
     /// No or unknown credentials.
-    #[error("this endpoint needs a curator token: send `Authorization: Bearer <token>` (tokens are made with `henkan token create --name <who> --role curator`)")]
+    #[error("this endpoint needs a token: send `Authorization: Bearer <token>` (an admin makes tokens with `henkan token create --name <who> --role <reader|curator|admin>`)")]
     Unauthorized,
     /// A valid token whose role may not do this.
     #[error("a {role} token may not do this: ask for a token with the role this endpoint needs")]
     Forbidden {
         /// The token's role.
         role: crate::model::Role,
+    },
+    /// No token with that id.
+    #[error("no token with id {0:?}: `henkan token list` or GET /v1/admin/tokens lists them")]
+    TokenNotFound(String),
+    /// The audit log's hash chain does not check.
+    #[error("the audit log does not check at entry {seq}: {problem}; restore the data directory from a backup and find out who had write access to it")]
+    AuditTampered {
+        /// The first entry that does not check.
+        seq: u64,
+        /// What is wrong.
+        problem: String,
     },
     /// A malformed date.
     #[error("invalid date {0:?}: use YYYY-MM-DD")]
@@ -170,12 +209,22 @@ crate::vocabulary! {
         Unauthorized = "unauthorized",
         /// Valid credentials that may not do this.
         Forbidden = "forbidden",
-        /// The request is over one of the server's configured limits.
+        /// The request is over one of the server's configured limits (page size, batch size).
         LimitExceeded = "limit_exceeded",
+        /// The request body is over the configured size.
+        PayloadTooLarge = "payload_too_large",
+        /// The request target (path and query) is over the configured length.
+        UriTooLong = "uri_too_long",
+        /// Over the rate limit, or the server is at its concurrency limit: retry later.
+        TooManyRequests = "too_many_requests",
+        /// The request ran over the configured time.
+        TimedOut = "timed_out",
         /// Nothing is published yet: the service cannot answer until something is.
         Unavailable = "unavailable",
         /// A data directory of another format.
         IncompatibleData = "incompatible_data",
+        /// Stored data that was changed behind henkan's back (the audit chain does not check).
+        Tampered = "tampered",
         /// A bug, an I/O failure or a failed background task.
         Internal = "internal",
     }
@@ -194,6 +243,7 @@ impl Error {
             | Error::MappingTableNotFound { .. }
             | Error::TableNotFound { .. }
             | Error::NotInTable { .. }
+            | Error::TokenNotFound(_)
             | Error::NoReleaseOnDate { .. } => K::NotFound,
             Error::InvalidReleaseId(_)
             | Error::InvalidRequest { .. }
@@ -207,11 +257,24 @@ impl Error {
                 K::Conflict
             }
             Error::LimitExceeded { .. } => K::LimitExceeded,
+            Error::BodyTooLarge { .. } => K::PayloadTooLarge,
+            Error::UriTooLong { .. } => K::UriTooLong,
+            Error::TooManyRequests { .. } => K::TooManyRequests,
+            Error::TimedOut { .. } => K::TimedOut,
             Error::Unauthorized => K::Unauthorized,
             Error::Forbidden { .. } => K::Forbidden,
             Error::NoReleases => K::Unavailable,
+            Error::AuditTampered { .. } => K::Tampered,
             Error::Store(StoreError::IncompatibleFormat { .. }) => K::IncompatibleData,
             Error::Store(_) | Error::Search(_) | Error::Internal(_) => K::Internal,
+        }
+    }
+
+    /// Seconds after which a retry may succeed (for `Retry-After`), when the error says.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -226,6 +289,8 @@ impl Error {
             }
             Error::MappingTableNotFound { .. } => "mapping_table_not_found",
             Error::TableNotFound { .. } => "table_not_found",
+            Error::TokenNotFound(_) => "token_not_found",
+            Error::AuditTampered { .. } => "audit_tampered",
             Error::InvalidReleaseId(_)
             | Error::InvalidDate(_)
             | Error::InvalidDecision(_)

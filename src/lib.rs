@@ -32,7 +32,7 @@ pub use derive::{DeriveReport, Generator};
 pub use error::{Error, ErrorKind, Result};
 pub use import::ImportError;
 pub use service::{
-    AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History,
+    AuditList, NewToken, TokenList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History,
     ImpactCode, ImpactItem, Lookup, PublishRequest, Readiness, SearchAnswer, Service, StagedVersion, SystemRef,
     BUNDLED_PUBLISHER,
 };

@@ -17,9 +17,9 @@ pub struct DeriveArgs {
     files: Vec<PathBuf>,
 }
 
-pub(super) fn run(service: &Service, args: DeriveArgs, json: bool) -> Result<(), Error> {
+pub(super) fn run(service: &Service, actor: &str, args: DeriveArgs, json: bool) -> Result<(), Error> {
     let pb = spinner(&format!("deriving {}", args.generator));
-    let report = service.derive(args.generator, &args.files);
+    let report = service.derive_as(actor, args.generator, &args.files);
     pb.finish_and_clear();
     let r = report?;
     if json {

@@ -21,9 +21,9 @@ pub struct ImportArgs {
     version: Option<String>,
 }
 
-pub(super) fn run(service: &Service, args: ImportArgs, json: bool) -> Result<(), Error> {
+pub(super) fn run(service: &Service, actor: &str, args: ImportArgs, json: bool) -> Result<(), Error> {
     let pb = spinner("importing");
-    let staged = service.import(&args.files, args.format.as_deref(), args.version.as_deref(), |p| {
+    let staged = service.import_as(actor, &args.files, args.format.as_deref(), args.version.as_deref(), |p| {
         pb.set_message(format!("parsing {}", p.display()));
     });
     pb.finish_and_clear();

@@ -5,7 +5,7 @@
 //! 3 not found (release, code system, code, table; or nothing published yet) · 4 invalid input file or argument ·
 //! 5 conflict (release id taken, nothing to publish, data directory in use) or a missing or
 //! insufficient token ·
-//! 6 incompatible data directory format.
+//! 6 incompatible data directory format · 7 the audit log's hash chain does not check.
 
 mod audit;
 mod bootstrap;
@@ -76,9 +76,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Find concepts by name, kana, romaji, code or English term.
     Search(search::SearchArgs),
-    /// Make API tokens (curator role).
+    /// Make, list and revoke API tokens (roles reader, curator, admin).
     Token(token::TokenArgs),
-    /// Show the audit log.
+    /// Show the audit log, or verify its hash chain.
     Audit(audit::AuditArgs),
     /// Publish the bundled masters on an empty data directory, then exit.
     Bootstrap(bootstrap::BootstrapArgs),
@@ -91,9 +91,15 @@ pub fn exit_code(e: &Error) -> u8 {
     match e.kind() {
         ErrorKind::Internal => 1,
         ErrorKind::NotFound | ErrorKind::Unavailable => 3,
-        ErrorKind::InvalidInput | ErrorKind::LimitExceeded => 4,
+        ErrorKind::InvalidInput
+        | ErrorKind::LimitExceeded
+        | ErrorKind::PayloadTooLarge
+        | ErrorKind::UriTooLong
+        | ErrorKind::TooManyRequests
+        | ErrorKind::TimedOut => 4,
         ErrorKind::Conflict | ErrorKind::Unauthorized | ErrorKind::Forbidden => 5,
         ErrorKind::IncompatibleData => 6,
+        ErrorKind::Tampered => 7,
     }
 }
 
@@ -110,14 +116,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     let service = Service::open(&StoreConfig::from(&cli.global))?;
     let actor = format!("cli:{}", cli.global.user);
     match cli.command {
-        Command::Import(args) => import::run(&service, args, json),
+        Command::Import(args) => import::run(&service, &actor, args, json),
         Command::Publish(args) => publish::run(&service, args, json),
         Command::Releases => releases::run(&service, json),
         Command::Lookup(args) => lookup::run(&service, args, json),
         Command::Diff(args) => diff::run(&service, args, json),
         Command::History(args) => history::run(&service, args, json),
         Command::Translate(args) => translate::run(&service, args, json),
-        Command::Derive(args) => derive::run(&service, args, json),
+        Command::Derive(args) => derive::run(&service, &actor, args, json),
         Command::Explain(args) => explain::run(&service, args, json),
         Command::Review(args) => review::run(&service, args, &actor, json),
         Command::Token(args) => token::run(&service, args, &actor, json),

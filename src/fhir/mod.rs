@@ -185,7 +185,12 @@ impl<S: Send + Sync> FromRequest<S> for FhirParams {
         let headers = req.headers().clone();
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| FhirError::invalid(format!("cannot read the request body: {e}")))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return FhirError::from(crate::Error::BodyTooLarge { limit_bytes: crate::http::body_limit() });
+                }
+                FhirError::invalid(format!("cannot read the request body: {e}"))
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(query, headers));
         }

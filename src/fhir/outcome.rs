@@ -31,6 +31,12 @@ crate::vocabulary! {
         Transient = "transient",
         /// The answer would be too large.
         TooCostly = "too-costly",
+        /// The request is too large, too long, too frequent or took too long.
+        TooLong = "too-long",
+        /// Over the rate limit.
+        Throttled = "throttled",
+        /// The request timed out.
+        Timeout = "timeout",
         /// An error of the server.
         Exception = "exception",
         /// A processing rule failed.
@@ -57,8 +63,14 @@ fn classify(kind: ErrorKind) -> (StatusCode, IssueType) {
         ErrorKind::Unauthorized => (StatusCode::UNAUTHORIZED, IssueType::Login),
         ErrorKind::Forbidden => (StatusCode::FORBIDDEN, IssueType::Forbidden),
         ErrorKind::LimitExceeded => (StatusCode::UNPROCESSABLE_ENTITY, IssueType::TooCostly),
+        ErrorKind::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, IssueType::TooLong),
+        ErrorKind::UriTooLong => (StatusCode::URI_TOO_LONG, IssueType::TooLong),
+        ErrorKind::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, IssueType::Throttled),
+        ErrorKind::TimedOut => (StatusCode::REQUEST_TIMEOUT, IssueType::Timeout),
         ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, IssueType::Transient),
-        ErrorKind::IncompatibleData | ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, IssueType::Exception),
+        ErrorKind::IncompatibleData | ErrorKind::Tampered | ErrorKind::Internal => {
+            (StatusCode::INTERNAL_SERVER_ERROR, IssueType::Exception)
+        }
     }
 }
 

@@ -45,28 +45,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(req, state)
             .await
             .map(|Json(v)| Self(v))
-            .map_err(|e| ApiError::invalid_request(format!("invalid JSON body: {}", e.body_text())))
-    }
-}
-
-/// The holder of a valid curator token (`Authorization: Bearer <token>`); otherwise a 401
-/// `unauthorized` (no or unknown token) or a 403 `forbidden` (a token of another role).
-pub(crate) struct Curator(pub(crate) crate::model::TokenInfo);
-
-impl FromRequestParts<super::AppState> for Curator {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &super::AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(crate::Error::Unauthorized)?;
-        match state.0.authenticate(token)? {
-            Some(info) if info.role == crate::model::Role::Curator => Ok(Self(info)),
-            Some(info) => Err(crate::Error::Forbidden { role: info.role }.into()),
-            None => Err(crate::Error::Unauthorized.into()),
-        }
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return crate::Error::BodyTooLarge { limit_bytes: super::body_limit() }.into();
+                }
+                ApiError::invalid_request(format!("invalid JSON body: {}", e.body_text()))
+            })
     }
 }

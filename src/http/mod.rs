@@ -1,86 +1,109 @@
-//! The HTTP API (axum): `/v1` native JSON, `/healthz`, and the FHIR edge at `/fhir` ([`crate::fhir`]). Only the curator routes
-//! (`/v1/curation/…`, bearer token with the curator role) write, and each write is audited.
+//! The HTTP API (axum): `/v1` native JSON, the probes, and the FHIR edge at `/fhir`
+//! ([`crate::fhir`]). Only the curator routes (`/v1/curation/…`) and the admin routes
+//! (`/v1/admin/…`, `/v1/audit`) need a role; each write is audited.
 //!
-//! The router is built from [`routes`], the single table of method + path + handler, so that the
-//! OpenAPI drift test (`tests/it/openapi.rs`) sees exactly what is served.
+//! The router is built from [`routes`], the single table of method + path + [`Access`] +
+//! handler, so that the OpenAPI drift test (`tests/it/openapi.rs`) and the auth walk
+//! (`tests/it/access.rs`) see exactly what is served. Each route sits behind the [`gate`].
 
 mod answer;
 mod cache;
 mod error;
 mod extract;
+mod gate;
 mod page;
 mod routes;
 mod state;
 mod track;
 
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use gate::Access;
 pub use page::{set_page_limits, DEFAULT_PAGE, MAX_PAGE};
 pub use routes::batch::{set_batch_max, DEFAULT_BATCH_MAX};
 pub use state::AppState;
 
-use crate::config::HttpConfig;
+use crate::config::{HttpConfig, Limits};
+use crate::model::Role;
 
-/// Every route: (method, path in axum syntax, handler).
-fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+/// Every route: (method, path in axum syntax, what it needs, handler).
+fn routes() -> Vec<(&'static str, &'static str, Access, MethodRouter<AppState>)> {
     use routes::{
-        batch, concepts, curation, diff, health, impact, mappings, openapi, releases, search, systems, translate,
+        admin, batch, concepts, curation, diff, health, impact, mappings, openapi, releases, search, systems,
+        translate,
     };
+    use Access::{Probe, Read};
+    let (curator, admin) = (Access::Needs(Role::Curator), Access::Needs(Role::Admin));
     vec![
-        ("GET", "/healthz", get(health::get_health)),
-        ("GET", "/readyz", get(health::get_ready)),
-        ("GET", "/metrics", get(health::get_metrics)),
-        ("GET", "/v1/openapi.yaml", get(openapi::get_openapi_yaml)),
-        ("GET", "/v1/openapi.json", get(openapi::get_openapi_json)),
-        ("GET", "/v1/releases", get(releases::list_releases)),
-        ("GET", "/v1/releases/{release}", get(releases::get_release)),
-        ("GET", "/v1/releases/{release}/manifest", get(releases::get_release_manifest)),
-        ("GET", "/v1/systems", get(systems::list_systems)),
-        ("GET", "/v1/systems/{system}", get(systems::get_system)),
-        ("GET", "/v1/systems/{system}/concepts", get(systems::list_system_concepts)),
-        ("GET", "/v1/concepts/{system}/{code}", get(concepts::get_concept)),
-        ("GET", "/v1/concepts/{system}/{code}/history", get(concepts::get_concept_history)),
-        ("GET", "/v1/diff", get(diff::get_diff)),
-        ("GET", "/v1/translate", get(translate::translate_code)),
-        ("POST", "/v1/translate/batch", post(batch::translate_batch)),
-        ("POST", "/v1/translate/stream", post(batch::translate_stream)),
-        ("GET", "/v1/search", get(search::search_concepts)),
-        ("GET", "/v1/suggest", get(search::suggest_concepts)),
-        ("GET", "/v1/mappings", get(mappings::list_mappings)),
-        ("GET", "/v1/mappings/{table}", get(mappings::get_mapping)),
-        ("GET", "/v1/mappings/{table}/rows", get(mappings::list_mapping_rows)),
-        ("GET", "/v1/mappings/{table}/{code}/explain", get(mappings::explain_mapping)),
-        ("POST", "/v1/impact", post(impact::post_impact)),
-        ("GET", "/v1/curation/candidates", get(curation::list_candidates)),
-        ("POST", "/v1/curation/decisions", post(curation::create_decision)),
-        ("GET", "/v1/curation/audit", get(curation::list_audit)),
+        ("GET", "/healthz", Probe, get(health::get_health)),
+        ("GET", "/readyz", Probe, get(health::get_ready)),
+        ("GET", "/metrics", Read, get(health::get_metrics)),
+        ("GET", "/v1/openapi.yaml", Read, get(openapi::get_openapi_yaml)),
+        ("GET", "/v1/openapi.json", Read, get(openapi::get_openapi_json)),
+        ("GET", "/v1/releases", Read, get(releases::list_releases)),
+        ("GET", "/v1/releases/{release}", Read, get(releases::get_release)),
+        ("GET", "/v1/releases/{release}/manifest", Read, get(releases::get_release_manifest)),
+        ("GET", "/v1/systems", Read, get(systems::list_systems)),
+        ("GET", "/v1/systems/{system}", Read, get(systems::get_system)),
+        ("GET", "/v1/systems/{system}/concepts", Read, get(systems::list_system_concepts)),
+        ("GET", "/v1/concepts/{system}/{code}", Read, get(concepts::get_concept)),
+        ("GET", "/v1/concepts/{system}/{code}/history", Read, get(concepts::get_concept_history)),
+        ("GET", "/v1/diff", Read, get(diff::get_diff)),
+        ("GET", "/v1/translate", Read, get(translate::translate_code)),
+        ("POST", "/v1/translate/batch", Read, post(batch::translate_batch)),
+        ("POST", "/v1/translate/stream", Read, post(batch::translate_stream)),
+        ("GET", "/v1/search", Read, get(search::search_concepts)),
+        ("GET", "/v1/suggest", Read, get(search::suggest_concepts)),
+        ("GET", "/v1/mappings", Read, get(mappings::list_mappings)),
+        ("GET", "/v1/mappings/{table}", Read, get(mappings::get_mapping)),
+        ("GET", "/v1/mappings/{table}/rows", Read, get(mappings::list_mapping_rows)),
+        ("GET", "/v1/mappings/{table}/{code}/explain", Read, get(mappings::explain_mapping)),
+        ("POST", "/v1/impact", Read, post(impact::post_impact)),
+        ("GET", "/v1/curation/candidates", curator, get(curation::list_candidates)),
+        ("POST", "/v1/curation/decisions", curator, post(curation::create_decision)),
+        ("GET", "/v1/admin/tokens", admin, get(admin::list_tokens)),
+        ("POST", "/v1/admin/tokens", admin, post(admin::create_token)),
+        ("DELETE", "/v1/admin/tokens/{id}", admin, delete(admin::revoke_token)),
+        ("GET", "/v1/audit", admin, get(admin::list_audit)),
+        ("GET", "/v1/audit/verify", admin, get(admin::verify_audit)),
     ]
 }
 
-/// (method, path) of every route, in OpenAPI path syntax (`{param}`), for the drift test.
-pub fn route_table() -> Vec<(&'static str, &'static str)> {
-    routes().into_iter().map(|(m, p, _)| (m, p)).collect()
+/// (method, path, what it needs) of every route, in OpenAPI path syntax (`{param}`), for the
+/// drift test and the auth walk.
+pub fn route_table() -> Vec<(&'static str, &'static str, Access)> {
+    routes().into_iter().map(|(m, p, a, _)| (m, p, a)).collect()
 }
 
-/// The application with CORS off (same-origin browsers only).
+/// The largest request body (bytes) of the server running in this process (for the messages of
+/// the extractors, which see only axum's own limit).
+static BODY_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(Limits::DEFAULT.body_bytes);
+
+pub(crate) fn body_limit() -> usize {
+    BODY_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The application with the default settings: reads open, default limits, CORS off.
 pub fn router(state: AppState) -> Router {
-    router_with(state, &[])
+    router_with(state, &HttpConfig::default())
 }
 
-/// The application: every route, the JSON fallback for unknown paths, the caching, metrics,
-/// compression and request-id layers, and CORS for the given browser origins (none: off).
-pub fn router_with(state: AppState, cors_origins: &[HeaderValue]) -> Router {
-    let router = app(state);
-    if cors_origins.is_empty() {
+/// The application: every route behind its gate, the JSON fallback for unknown paths, the
+/// caching, metrics, compression and request-id layers, and CORS for the configured browser
+/// origins (none: off).
+pub fn router_with(state: AppState, config: &HttpConfig) -> Router {
+    BODY_LIMIT.store(config.limits.body_bytes, std::sync::atomic::Ordering::Relaxed);
+    let router = app(state, config);
+    if config.cors_origins.is_empty() {
         return router;
     }
-    router.layer(cors(cors_origins))
+    router.layer(cors(&config.cors_origins))
 }
 
 /// CORS for pages served from `origins`: reads and the bulk POSTs, with the caching and paging
@@ -99,22 +122,37 @@ fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
         ])
 }
 
-fn app(state: AppState) -> Router {
+fn app(state: AppState, config: &HttpConfig) -> Router {
+    let service = std::sync::Arc::clone(&state.0);
+    let policy = std::sync::Arc::new(gate::Policy::new(config));
+    let gate_for = |access, edge| gate::Gate {
+        service: std::sync::Arc::clone(&service),
+        policy: std::sync::Arc::clone(&policy),
+        access,
+        edge,
+    };
     let mut router = Router::new();
-    for (_, path, handler) in routes() {
+    for (_, path, access, handler) in routes() {
+        let handler = handler.route_layer(axum::middleware::from_fn_with_state(
+            gate_for(access, gate::Edge::Native),
+            gate::gate,
+        ));
         router = router.route(path, handler);
     }
-    let service = std::sync::Arc::clone(&state.0);
+    // `/fhir` has its own state and answers every error with an OperationOutcome; all of it is
+    // reads.
+    let fhir = crate::fhir::router(std::sync::Arc::clone(&service))
+        .layer(axum::middleware::from_fn_with_state(gate_for(Access::Read, gate::Edge::Fhir), gate::gate));
     router
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
-        // `/fhir` has its own state and answers every error with an OperationOutcome.
-        .nest("/fhir", crate::fhir::router(std::sync::Arc::clone(&service)))
+        .nest("/fhir", fhir)
         // Innermost first: tags and 304s over the uncompressed answer, then compression (gzip or
         // br, as the client accepts), then the request id in the answer, then one span per
         // request carrying that id, and outermost the id itself (the client's, or a new one).
         .layer(axum::middleware::from_fn_with_state(service, cache::conditional))
+        .layer(axum::extract::DefaultBodyLimit::max(config.limits.body_bytes))
         .layer(axum::middleware::from_fn(track::track))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -151,7 +189,9 @@ pub async fn serve(
     let shutdown = async move {
         tokio::select! { () = shutdown_signal() => {}, () = stop => {} }
     };
-    axum::serve(listener, router_with(state, &config.cors_origins)).with_graceful_shutdown(shutdown).await
+    // The peer's address is known to the gate (the rate limit of anonymous clients).
+    let app = router_with(state, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 async fn shutdown_signal() {

@@ -45,22 +45,44 @@ pub struct Decision {
 }
 
 crate::vocabulary! {
-    /// A role a token grants.
+    /// A role a token grants. Each role may do what the ones before it may.
     pub enum Role {
-        /// May review mappings (curation endpoints).
+        /// May read (needed only when reads are closed: `auth.read = "token"`).
+        Reader = "reader",
+        /// May also review mappings (the `/v1/curation/…` routes).
         Curator = "curator",
+        /// May also manage tokens, read the audit log, import, derive and publish.
+        Admin = "admin",
     }
 }
 
-/// A stored API token (the token itself is never stored, only its SHA-256).
+impl Role {
+    /// Whether this role may do what `needed` may.
+    pub fn grants(self, needed: Role) -> bool {
+        let rank = |r: Role| match r {
+            Role::Reader => 0,
+            Role::Curator => 1,
+            Role::Admin => 2,
+        };
+        rank(self) >= rank(needed)
+    }
+}
+
+/// An API token as listed (the token itself is shown once at creation and never stored; the
+/// store keeps only the SHA-256 of its secret part).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
+    /// Public id of the token (the part after `hk_` and before the secret), used to revoke it.
+    pub id: String,
     /// Who the token is for (recorded as the actor of every action made with it).
     pub name: String,
     /// What it may do.
     pub role: Role,
-    /// When it was made.
+    /// When it was made (RFC 3339).
     pub created_at: String,
+    /// When it was revoked (RFC 3339); a revoked token is refused like an unknown one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
 }
 
 crate::vocabulary! {
@@ -72,15 +94,21 @@ crate::vocabulary! {
         DecisionsImport = "decisions.import",
         /// A token was made.
         TokenCreate = "token.create",
+        /// A token was revoked.
+        TokenRevoke = "token.revoke",
+        /// Official files were imported into the draft.
+        Import = "import",
+        /// A mapping table was derived into the draft.
+        Derive = "derive",
         /// A release was published.
         Publish = "publish",
     }
 }
 
-/// One entry of the append-only audit log.
+/// One entry of the append-only, hash-chained audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
-    /// Order (store sequence).
+    /// Order (increasing with each entry).
     pub seq: u64,
     /// When (RFC 3339).
     pub at: String,
@@ -88,6 +116,53 @@ pub struct AuditEntry {
     pub actor: String,
     /// What.
     pub action: AuditAction,
-    /// Details.
+    /// Details, for people.
     pub detail: String,
+    /// The state before the action, when it changed one (e.g. the decision it replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<serde_json::Value>,
+    /// The state after the action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<serde_json::Value>,
+    /// SHA-256 (hex) of the entry before this one (64 zeros for the first).
+    #[serde(default)]
+    pub prev: String,
+    /// SHA-256 (hex) of this entry's JSON with `hash` empty.
+    #[serde(default)]
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The `prev` of the first entry.
+    pub const GENESIS: &'static str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// The SHA-256 (hex) this entry should carry in `hash`: of its JSON with `hash` empty.
+    pub fn content_hash(&self) -> String {
+        let blank = AuditEntry { hash: String::new(), ..self.clone() };
+        let bytes = serde_json::to_vec(&blank).expect("audit entries always serialise");
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+    }
+}
+
+/// What a check of the audit chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditVerification {
+    /// Whether every entry checks, from the first to the head.
+    pub intact: bool,
+    /// Entries that checked (before the first bad one).
+    pub entries: u64,
+    /// Hash of the newest entry (the head of the chain), when intact and not empty.
+    pub head: Option<String>,
+    /// The first entry that does not check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bad: Option<AuditBreak>,
+}
+
+/// One thing wrong with the audit chain: the first bad entry and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditBreak {
+    /// Sequence number of the first entry that does not check.
+    pub seq: u64,
+    /// What is wrong.
+    pub problem: String,
 }

@@ -1,4 +1,4 @@
-//! The curation side of the [`Service`]: tokens, review decisions, candidates, audit log.
+//! The curation side of the [`Service`]: review decisions, candidates, the decisions file.
 //!
 //! Decisions are recorded append-only and take effect in the next published release: publish
 //! (and derive) writes a new version of each table with the pending decisions applied.
@@ -11,10 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::{now, Service};
 use crate::derive::{decisions, decisions_tsv};
 use crate::error::{Error, Result};
-use crate::model::{
-    AuditAction, AuditEntry, Decision, DecisionAction, Mapping, MappingTableVersion, Relationship, ReviewState, Role,
-    TokenInfo,
-};
+use crate::model::{AuditAction, Decision, DecisionAction, Mapping, MappingTableVersion, Relationship, ReviewState};
+use crate::store::AuditEvent;
 
 /// A decision as asked for by a curator.
 #[derive(Debug, Clone, Deserialize)]
@@ -64,13 +62,6 @@ pub struct CandidateItem {
     pub rows: Vec<Mapping>,
 }
 
-/// A page of the audit log.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditList {
-    /// Entries, newest first.
-    pub entries: Vec<AuditEntry>,
-}
-
 /// A page of candidates.
 #[derive(Debug, Clone, Serialize)]
 pub struct CandidatePage {
@@ -82,26 +73,7 @@ pub struct CandidatePage {
     pub items: Vec<CandidateItem>,
 }
 
-fn token_hash(token: &str) -> String {
-    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.trim().as_bytes()))
-}
-
 impl Service {
-    /// Makes a new token (returned once, stored hashed) and audits it.
-    pub fn create_token(&self, name: &str, role: Role, actor: &str) -> Result<String> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness for a token: {e}")))?;
-        let token = format!("hk_{}", hex::encode(bytes));
-        self.store.add_token(&token_hash(&token), &TokenInfo { name: name.to_owned(), role, created_at: now() })?;
-        self.store.audit(&now(), actor, AuditAction::TokenCreate, &format!("name={name} role={role}"))?;
-        Ok(token)
-    }
-
-    /// The token's holder, if the token is known.
-    pub fn authenticate(&self, token: &str) -> Result<Option<TokenInfo>> {
-        Ok(self.store.token(&token_hash(token))?)
-    }
-
     /// The current version of a table (the draft's, else the latest release's) and its source and
     /// target versions.
     pub(super) fn current_table(&self, table: &str) -> Result<(MappingTableVersion, u64, u64)> {
@@ -137,6 +109,7 @@ impl Service {
                 "a retarget needs a relationship (e.g. equivalent, source-is-narrower-than-target)".into(),
             ));
         }
+        let replaced = self.store.latest_decision(&req.table, &req.code)?;
         let d = self.store.add_decision(Decision {
             seq: 0,
             table: req.table.clone(),
@@ -153,7 +126,14 @@ impl Service {
             "table={} code={} action={} target={} comment={:?}",
             d.table, d.source_code, d.action, d.target_code, d.comment
         );
-        self.store.audit(&d.decided_at, actor, AuditAction::Decision, &detail)?;
+        self.store.audit(AuditEvent {
+            at: &d.decided_at,
+            actor,
+            action: AuditAction::Decision,
+            detail,
+            before: replaced.map(|r| serde_json::to_value(r).expect("decisions serialise")),
+            after: Some(serde_json::to_value(&d).expect("decisions serialise")),
+        })?;
         Ok(d)
     }
 
@@ -240,26 +220,6 @@ impl Service {
         Ok(CandidatePage { table: q.table.clone(), total, items })
     }
 
-    /// The newest audit entries, newest first.
-    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        Ok(self.store.audit_log(limit)?)
-    }
-
-    /// A page of the audit log, newest first; a page's key is the sequence number of its last
-    /// (oldest) entry.
-    pub fn audit_page(&self, page: &super::PageRequest) -> Result<super::Page<AuditList>> {
-        let before = match page.after.as_deref() {
-            Some(k) => Some(k.parse::<u64>().map_err(|_| Error::InvalidRequest {
-                field: "cursor".into(),
-                message: "not a cursor of the audit log: drop it to start from the newest entry".into(),
-            })?),
-            None => None,
-        };
-        let (entries, after) =
-            super::catalog::take_page(self.store.audit_before(before), |_| true, page.limit, |e| e.seq.to_string())?;
-        Ok(super::Page { body: AuditList { entries }, after })
-    }
-
     /// Every decision as TSV (the `mappings/<table>/decisions.tsv` layout), optionally one table.
     pub fn export_decisions(&self, table: Option<&str>) -> Result<String> {
         let decisions = self.store.all_decisions().collect::<Result<Vec<_>, _>>()?;
@@ -277,12 +237,14 @@ impl Service {
         for d in decisions {
             self.store.add_decision(d)?;
         }
-        self.store.audit(
-            &now(),
+        self.store.audit(AuditEvent {
+            at: &now(),
             actor,
-            AuditAction::DecisionsImport,
-            &format!("{} decisions from {}", n, path.display()),
-        )?;
+            action: AuditAction::DecisionsImport,
+            detail: format!("{} decisions from {}", n, path.display()),
+            before: None,
+            after: Some(serde_json::json!({ "decisions": n, "file": path.display().to_string() })),
+        })?;
         Ok(n)
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::import::ImportError;
 use crate::lifecycle;
 
+mod access;
 mod bootstrap;
 mod bulk;
 mod catalog;
@@ -24,7 +25,8 @@ pub use catalog::{
     ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,
     SystemInfo, SystemList, TableAnswer, TableCounts, TableInfo, TableList,
 };
-pub use curation::{AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
+pub use access::{AuditList, NewToken, TokenList};
+pub use curation::{CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
 pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem};
 
 /// The facade over a data directory.
@@ -297,6 +299,7 @@ impl Service {
     /// [`Service::publish`], building the release's search index alongside or (`index: false`)
     /// leaving it to be built when the release is first searched.
     fn publish_indexed(&self, req: &PublishRequest, index: bool) -> Result<Release> {
+        let previous = self.store.latest_release()?;
         // Review decisions recorded since the tables were written take effect in this release.
         self.materialize_decisions()?;
         // The search index is derived data, built while the history is written: a failure there
@@ -321,12 +324,14 @@ impl Service {
         if let Some(Err(e)) = index {
             tracing::warn!(release.id = %release.id, error = %e, "Could not build the search index of release {}", release.id);
         }
-        self.store.audit(
-            &release.created_at,
-            &req.publisher,
-            crate::model::AuditAction::Publish,
-            &format!("release={} sha256={}", release.id, release.sha256),
-        )?;
+        self.store.audit(crate::store::AuditEvent {
+            at: &release.created_at,
+            actor: &req.publisher,
+            action: crate::model::AuditAction::Publish,
+            detail: format!("release={} sha256={}", release.id, release.sha256),
+            before: previous.map(|p| serde_json::json!({ "release": p.id, "sha256": p.sha256 })),
+            after: Some(serde_json::json!({ "release": release.id, "sha256": release.sha256 })),
+        })?;
         Ok(release)
     }
 

@@ -16,8 +16,8 @@
 //! | `MAPPING_VERSIONS` | mapping version id (u64 BE) | [`MappingTableVersion`] (JSON) |
 //! | `MAPPINGS` | mapping version id (u64 BE) \| source code | every [`Mapping`] row of that source code (JSON array) |
 //! | `DECISIONS` | table \| 0x00 \| source code \| 0x00 \| seq (u64 BE) | [`Decision`] (JSON), append-only |
-//! | `AUDIT` | seq (u64 BE) | [`AuditEntry`] (JSON), append-only |
-//! | `TOKENS` | SHA-256 (hex) of a token | [`TokenInfo`] (JSON) |
+//! | `AUDIT` | seq (u64 BE) | [`AuditEntry`] (JSON), append-only and hash-chained (head in `META` `"audit_head"`) |
+//! | `TOKENS` | public token id | token info and the SHA-256 of its secret (JSON) |
 //! | `HISTORY` | system \| 0x00 \| code \| 0x00 \| seq (u64 BE) | [`HistoryEvent`] (JSON) |
 //!
 //! ## Crash safety
@@ -28,9 +28,12 @@
 //! one transaction that inserts the release and clears the draft. [`Store::open`] removes what
 //! an interrupted import or publish left behind. Readers only ever follow `RELEASES`.
 
+mod audit;
 pub(crate) mod keys;
 mod manifest;
 mod pages;
+
+pub(crate) use audit::{AuditEvent, TokenRecord};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,8 +45,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 use crate::model::{
-    AuditAction, AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion,
-    Release, SourceFileInfo, TokenInfo, VersionState,
+    AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion,
+    Release, SourceFileInfo, VersionState,
 };
 use manifest::{Manifest, FORMAT_VERSION};
 
@@ -59,7 +62,7 @@ const MAPPING_VERSIONS: &str = "mapping_versions";
 const MAPPINGS: &str = "mappings";
 const DECISIONS: &str = "decisions";
 const AUDIT: &str = "audit";
-const TOKENS: &str = "tokens";
+const TOKENS: &str = "api_tokens";
 
 const MANIFEST_KEY: &[u8] = b"manifest";
 const DRAFT_KEY: &[u8] = b"draft";
@@ -159,6 +162,8 @@ pub(crate) struct Store {
     decisions: sled::Tree,
     audit: sled::Tree,
     tokens: sled::Tree,
+    /// Audit appends one at a time (each chains to the one before).
+    audit_lock: std::sync::Mutex<()>,
     failpoint: Option<String>,
     /// Releases decoded so far, by sequence number (releases are immutable).
     decoded_releases: std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<Release>>>,
@@ -212,12 +217,14 @@ impl Store {
             decisions: db.open_tree(DECISIONS)?,
             audit: db.open_tree(AUDIT)?,
             tokens: db.open_tree(TOKENS)?,
+            audit_lock: std::sync::Mutex::new(()),
             db,
             failpoint,
             decoded_releases: Default::default(),
         };
         store.check_manifest(now)?;
         store.recover()?;
+        store.chain_legacy_audit()?;
         Ok(store)
     }
 
@@ -605,6 +612,14 @@ impl Store {
         Ok(d)
     }
 
+    /// The latest decision on one source code of a table.
+    pub(crate) fn latest_decision(&self, table: &str, code: &str) -> Result<Option<Decision>> {
+        match self.decisions.scan_prefix(keys::history_prefix(table, code)).next_back() {
+            Some(item) => Ok(Some(decode(DECISIONS, &item?.1)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The latest decision per source code of a table.
     pub(crate) fn latest_decisions(&self, table: &str) -> Result<BTreeMap<String, Decision>> {
         let mut prefix = table.as_bytes().to_vec();
@@ -624,35 +639,9 @@ impl Store {
         self.decisions.iter().values().map(|v| decode(DECISIONS, &v?))
     }
 
-    /// Appends to the audit log.
-    pub(crate) fn audit(&self, at: &str, actor: &str, action: AuditAction, detail: &str) -> Result<AuditEntry> {
-        let e = AuditEntry {
-            seq: self.db.generate_id()? + 1,
-            at: at.into(),
-            actor: actor.into(),
-            action,
-            detail: detail.into(),
-        };
-        self.audit.insert(keys::id(e.seq), encode(&e))?;
-        self.db.flush()?;
-        Ok(e)
-    }
-
     /// The newest audit entries, newest first (the first page of [`Store::audit_before`]).
     pub(crate) fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         self.audit_before(None).take(limit).collect()
-    }
-
-    /// Stores a token's hash.
-    pub(crate) fn add_token(&self, hash: &str, info: &TokenInfo) -> Result<()> {
-        self.tokens.insert(hash.as_bytes(), encode(info))?;
-        self.db.flush()?;
-        Ok(())
-    }
-
-    /// The token with this hash.
-    pub(crate) fn token(&self, hash: &str) -> Result<Option<TokenInfo>> {
-        self.tokens.get(hash.as_bytes())?.map(|v| decode(TOKENS, &v)).transpose()
     }
 
     /// Every source code of a mapping table version with its rows, in code order.

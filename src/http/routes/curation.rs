@@ -1,16 +1,17 @@
-//! `/v1/curation/…`: review candidates, record decisions, read the audit log. Every route needs a
-//! curator token; every decision is written to the audit log with the token holder's name.
+//! `/v1/curation/…`: review candidates and record decisions. Every route needs a curator token
+//! (the gate checks it); every decision is written to the audit log with the token holder's name.
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::Json;
 use serde::Deserialize;
 
-use crate::http::extract::{ApiJson, ApiQuery, Curator};
+use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::gate::Holder;
 use crate::http::page::{PageParams, Paged};
 use crate::http::{ApiError, AppState};
 use crate::model::{Decision, ReviewState};
-use crate::{AuditList, CandidatePage, CandidateQuery, DecisionRequest};
+use crate::{CandidatePage, CandidateQuery, DecisionRequest};
 
 /// Query of the candidate list.
 #[derive(Deserialize)]
@@ -28,7 +29,6 @@ const CANDIDATE_PAGE: usize = 50;
 
 pub(crate) async fn list_candidates(
     State(AppState(service)): State<AppState>,
-    _curator: Curator,
     uri: Uri,
     ApiQuery(q): ApiQuery<CandidateParams>,
 ) -> Result<Paged<CandidatePage>, ApiError> {
@@ -58,18 +58,8 @@ pub(crate) async fn list_candidates(
 
 pub(crate) async fn create_decision(
     State(AppState(service)): State<AppState>,
-    Curator(who): Curator,
+    Holder(who): Holder,
     ApiJson(req): ApiJson<DecisionRequest>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
     Ok((StatusCode::CREATED, Json(service.decide(&who.name, &req)?)))
-}
-
-pub(crate) async fn list_audit(
-    State(AppState(service)): State<AppState>,
-    _curator: Curator,
-    uri: Uri,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Paged<AuditList>, ApiError> {
-    let page = p.request(&uri)?;
-    Ok(Paged::live(service.audit_page(&page)?, &uri))
 }

@@ -1,5 +1,6 @@
 //! One module per resource; handlers are named `<verb>_<resource>`.
 
+pub(crate) mod admin;
 pub(crate) mod batch;
 pub(crate) mod concepts;
 pub(crate) mod curation;
