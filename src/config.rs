@@ -225,10 +225,7 @@ impl TryFrom<&ServeOpts> for HttpConfig {
             .collect::<Result<_, _>>()?;
         let positive = |field: &str, n: u64| {
             if n == 0 {
-                return Err(crate::Error::InvalidRequest {
-                    field: field.into(),
-                    message: "must be at least 1".into(),
-                });
+                return Err(crate::Error::InvalidRequest { field: field.into(), message: "must be at least 1".into() });
             }
             Ok(())
         };

@@ -32,9 +32,9 @@ pub use derive::{DeriveReport, Generator};
 pub use error::{Error, ErrorKind, Result};
 pub use import::ImportError;
 pub use service::{
-    AuditList, NewToken, TokenList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History,
-    ImpactCode, ImpactItem, Lookup, PublishRequest, Readiness, SearchAnswer, Service, StagedVersion, SystemRef,
-    BUNDLED_PUBLISHER,
+    AuditList, CandidateItem, CandidatePage, CandidateQuery, DecisionRequest, DiffReport, ExplainAnswer, History,
+    ImpactCode, ImpactItem, Lookup, NewToken, PublishRequest, Readiness, SearchAnswer, Service, StagedVersion,
+    SystemRef, TokenList, BUNDLED_PUBLISHER,
 };
 pub use service::{
     ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,

@@ -32,7 +32,11 @@ pub(super) fn run(service: &Service, args: AuditArgs, json: bool) -> Result<(), 
             return Err(Error::AuditTampered { seq: bad.seq, problem: bad.problem });
         }
         if !json {
-            println!("audit log intact: {} entries, head {}", checked.entries, checked.head.as_deref().unwrap_or("(empty)"));
+            println!(
+                "audit log intact: {} entries, head {}",
+                checked.entries,
+                checked.head.as_deref().unwrap_or("(empty)")
+            );
         }
         return Ok(());
     }

@@ -183,14 +183,12 @@ impl<S: Send + Sync> FromRequest<S> for FhirParams {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let query = Params::from_query(req.uri().query());
         let headers = req.headers().clone();
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    return FhirError::from(crate::Error::BodyTooLarge { limit_bytes: crate::http::body_limit() });
-                }
-                FhirError::invalid(format!("cannot read the request body: {e}"))
-            })?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                return FhirError::from(crate::Error::BodyTooLarge { limit_bytes: crate::http::body_limit() });
+            }
+            FhirError::invalid(format!("cannot read the request body: {e}"))
+        })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(query, headers));
         }

@@ -42,14 +42,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(req, state)
-            .await
-            .map(|Json(v)| Self(v))
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    return crate::Error::BodyTooLarge { limit_bytes: super::body_limit() }.into();
-                }
-                ApiError::invalid_request(format!("invalid JSON body: {}", e.body_text()))
-            })
+        Json::<T>::from_request(req, state).await.map(|Json(v)| Self(v)).map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                return crate::Error::BodyTooLarge { limit_bytes: super::body_limit() }.into();
+            }
+            ApiError::invalid_request(format!("invalid JSON body: {}", e.body_text()))
+        })
     }
 }

@@ -182,7 +182,10 @@ pub(crate) async fn gate(State(g): State<Gate>, mut req: Request, next: Next) ->
         let who = if holder.is_some() { "this token" } else { "this client address" };
         return refuse(
             g.edge,
-            Error::TooManyRequests { message: format!("{who} is over {per_minute} requests a minute"), retry_after_secs },
+            Error::TooManyRequests {
+                message: format!("{who} is over {per_minute} requests a minute"),
+                retry_after_secs,
+            },
         );
     }
     let Ok(_slot) = Arc::clone(&g.policy.slots).try_acquire_owned() else {

@@ -35,8 +35,7 @@ use crate::model::Role;
 /// Every route: (method, path in axum syntax, what it needs, handler).
 fn routes() -> Vec<(&'static str, &'static str, Access, MethodRouter<AppState>)> {
     use routes::{
-        admin, batch, concepts, curation, diff, health, impact, mappings, openapi, releases, search, systems,
-        translate,
+        admin, batch, concepts, curation, diff, health, impact, mappings, openapi, releases, search, systems, translate,
     };
     use Access::{Probe, Read};
     let (curator, admin) = (Access::Needs(Role::Curator), Access::Needs(Role::Admin));
@@ -133,10 +132,8 @@ fn app(state: AppState, config: &HttpConfig) -> Router {
     };
     let mut router = Router::new();
     for (_, path, access, handler) in routes() {
-        let handler = handler.route_layer(axum::middleware::from_fn_with_state(
-            gate_for(access, gate::Edge::Native),
-            gate::gate,
-        ));
+        let handler =
+            handler.route_layer(axum::middleware::from_fn_with_state(gate_for(access, gate::Edge::Native), gate::gate));
         router = router.route(path, handler);
     }
     // `/fhir` has its own state and answers every error with an OperationOutcome; all of it is

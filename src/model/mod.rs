@@ -10,9 +10,7 @@ mod mapping;
 mod release;
 
 pub use code_system::{notice, resolve_system, slug, CodeShape, CodeSystem, CODE_SYSTEMS};
-pub use curation::{
-    AuditAction, AuditBreak, AuditEntry, AuditVerification, Decision, DecisionAction, Role, TokenInfo,
-};
+pub use curation::{AuditAction, AuditBreak, AuditEntry, AuditVerification, Decision, DecisionAction, Role, TokenInfo};
 pub use diff::{compare, ConceptChange, ConceptSummary, FieldChange, HistoryEvent, HistoryKind, SystemDiff};
 pub use henkan_loaders::{ConceptRecord as Concept, Designation, DesignationUse, Status};
 pub use mapping::{

@@ -54,11 +54,14 @@ fn json(value: &impl Serialize) -> serde_json::Value {
 impl Service {
     /// Makes a new token (returned once; only the hash of its secret is stored) and audits it.
     pub fn create_token(&self, name: &str, role: Role, actor: &str) -> Result<NewToken> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+        // Spaces as JSON Schema's `\S` (ECMA-262) counts them, so that the API contract's pattern
+        // and this check agree.
+        let space = |c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}';
+        let name = name.trim_matches(space);
+        if name.is_empty() || name.chars().count() > 100 {
             return Err(Error::InvalidRequest {
                 field: "name".into(),
-                message: "give who the token is for: 1-100 printable characters".into(),
+                message: "give who the token is for: 1-100 characters, not only spaces".into(),
             });
         }
         let (id, secret) = (random_hex(6)?, random_hex(32)?);

@@ -21,11 +21,11 @@ mod mapping;
 pub use crate::lifecycle::PublishRequest;
 use crate::model::{resolve_system, slug, CodeSystem, Concept, HistoryEvent, Release, SystemDiff};
 use crate::store::Store;
+pub use access::{AuditList, NewToken, TokenList};
 pub use catalog::{
     ConceptFilter, ConceptList, Page, PageRequest, ReleaseManifest, ReleasedVersion, RowFilter, RowList, SystemAnswer,
     SystemInfo, SystemList, TableAnswer, TableCounts, TableInfo, TableList,
 };
-pub use access::{AuditList, NewToken, TokenList};
 pub use curation::{CandidateItem, CandidatePage, CandidateQuery, DecisionRequest};
 pub use mapping::{ExplainAnswer, ImpactCode, ImpactItem};
 

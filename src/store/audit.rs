@@ -109,7 +109,12 @@ impl Store {
             let (key, value) = item?;
             let seq = keys::decode_id(&key).unwrap_or(0);
             let bad = |problem: String| {
-                Ok(AuditVerification { intact: false, entries, head: None, first_bad: Some(AuditBreak { seq, problem }) })
+                Ok(AuditVerification {
+                    intact: false,
+                    entries,
+                    head: None,
+                    first_bad: Some(AuditBreak { seq, problem }),
+                })
             };
             let e: AuditEntry = match serde_json::from_slice(&value) {
                 Ok(e) => e,

@@ -45,8 +45,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 use crate::model::{
-    AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion,
-    Release, SourceFileInfo, VersionState,
+    AuditEntry, CodeSystemVersion, Concept, Decision, Draft, HistoryEvent, Mapping, MappingTableVersion, Release,
+    SourceFileInfo, VersionState,
 };
 use manifest::{Manifest, FORMAT_VERSION};
 

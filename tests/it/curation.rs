@@ -151,7 +151,7 @@ async fn curation_endpoints_need_a_curator_token_and_are_audited() {
         .unwrap();
     assert_eq!(app.request(bad).await.0, StatusCode::UNAUTHORIZED);
 
-    let token = app.service().create_token("carol", Role::Curator, "test").unwrap();
+    let token = app.service().create_token("carol", Role::Curator, "test").unwrap().token;
     let auth = format!("Bearer {token}");
     let req = Request::get(format!("/v1/curation/candidates?table={TABLE}&limit=3"))
         .header("authorization", &auth)
@@ -173,9 +173,18 @@ async fn curation_endpoints_need_a_curator_token_and_are_audited() {
     let (status, v) = app.request(req).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["author"], "carol");
-    let req = Request::get("/v1/curation/audit?limit=20").header("authorization", &auth).body(Body::empty()).unwrap();
-    let (_, v) = app.request(req).await;
-    assert!(v["entries"].as_array().unwrap().iter().any(|e| e["actor"] == "carol" && e["action"] == "decision"));
+    // The audit log is for admins: a curator is refused, an admin reads the decision with the
+    // state before (none) and after it.
+    let req = Request::get("/v1/audit?limit=20").header("authorization", &auth).body(Body::empty()).unwrap();
+    let (status, v) = app.request(req).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let admin = format!("Bearer {}", app.service().create_token("root", Role::Admin, "test").unwrap().token);
+    let req = Request::get("/v1/audit?limit=20").header("authorization", &admin).body(Body::empty()).unwrap();
+    let (status, v) = app.request(req).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let entry = v["entries"].as_array().unwrap().iter().find(|e| e["action"] == "decision").unwrap().clone();
+    assert_eq!((entry["actor"].as_str(), entry["after"]["target_code"].as_str()), (Some("carol"), Some("CB41.2Z")));
+    assert!(entry.get("before").is_none(), "the first decision on the code replaced none: {entry}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The single integration-test binary. Tests read the real masters in `masters/` and the staged
 //! official files in `../shared/data`.
 
+mod access;
 mod bootstrap;
 mod cli;
 mod common;

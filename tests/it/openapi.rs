@@ -25,7 +25,7 @@ fn spec_operations() -> BTreeSet<(String, String)> {
 #[test]
 fn every_route_is_in_the_spec_and_every_spec_path_is_routed() {
     let routed: BTreeSet<(String, String)> =
-        henkan::http::route_table().into_iter().map(|(m, p)| (m.to_owned(), p.to_owned())).collect();
+        henkan::http::route_table().into_iter().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let spec = spec_operations();
     let missing_in_spec: Vec<_> = routed.difference(&spec).collect();
     let missing_in_router: Vec<_> = spec.difference(&routed).collect();
@@ -40,7 +40,8 @@ async fn every_spec_operation_reaches_a_handler() {
     let app = TestApp::default_data();
     // As `henkan serve` does before /readyz says ready.
     app.service().warm_search().unwrap();
-    let token = app.service().create_token("openapi-test", henkan::model::Role::Curator, "test").unwrap();
+    let token = app.service().create_token("openapi-test", henkan::model::Role::Admin, "test").unwrap().token;
+    let spare = app.service().create_token("openapi-spare", henkan::model::Role::Reader, "test").unwrap();
     for (method, path) in spec_operations() {
         let uri = format!("{path}{{}}")
             .replace("/v1/translate{}", "/v1/translate?system=jp-receipt-disease&code=8848176&target=icd11-mms")
@@ -49,6 +50,7 @@ async fn every_spec_operation_reaches_a_handler() {
             .replace("{table}", "jp-receipt-disease--icd11-mms")
             .replace("{system}", "jp-receipt-disease")
             .replace("{code}", "8848176")
+            .replace("{id}", &spare.info.id)
             .replace("/v1/diff", "/v1/diff?from=2024-01")
             .replace("/v1/curation/candidates", "/v1/curation/candidates?table=jp-receipt-disease--icd11-mms&limit=1")
             .replace("/v1/search", "/v1/search?q=%E7%B3%96%E5%B0%BF%E7%97%85")
@@ -60,6 +62,7 @@ async fn every_spec_operation_reaches_a_handler() {
             ("POST", "/v1/curation/decisions") => Body::from(
                 r#"{"table":"jp-receipt-disease--icd11-mms","code":"8841698","action":"approve","target":"5A11","comment":"openapi test"}"#,
             ),
+            ("POST", "/v1/admin/tokens") => Body::from(r#"{"name":"openapi-made","role":"reader"}"#),
             ("POST", "/v1/translate/batch") => {
                 Body::from(r#"{"items":[{"system":"jp-receipt-disease","code":"8848176"}]}"#)
             }

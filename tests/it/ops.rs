@@ -158,7 +158,8 @@ async fn cors_is_off_by_default_and_allows_only_the_configured_origins() {
     let off = henkan::http::router(app.state.clone()).oneshot(get("https://ui.example.jp")).await.unwrap();
     assert!(off.headers().get("access-control-allow-origin").is_none(), "off by default");
 
-    let on = || henkan::http::router_with(app.state.clone(), std::slice::from_ref(&ui));
+    let config = henkan::config::HttpConfig { cors_origins: vec![ui.clone()], ..Default::default() };
+    let on = || henkan::http::router_with(app.state.clone(), &config);
     let allowed = on().oneshot(get("https://ui.example.jp")).await.unwrap();
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://ui.example.jp");
     let exposed = allowed.headers()["access-control-expose-headers"].to_str().unwrap().to_ascii_lowercase();

@@ -14,7 +14,7 @@ VENV=target/pipevenv PY=target/pipevenv/bin/python
 { [ -x "$PY" ] || python3 -m venv "$VENV"; }
 "$VENV/bin/pip" install --quiet -r "$HERE/requirements.txt"
 
-TOKEN=$("$BIN" --data-dir "$DATA" token create --name schemathesis --role curator 2>/dev/null | tail -n 1)
+TOKEN=$("$BIN" --data-dir "$DATA" token create --name schemathesis --role admin 2>/dev/null | tail -n 1)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG=$(mktemp)
 "$BIN" --data-dir "$DATA" serve --port "$PORT" >"$LOG" 2>&1 &
